@@ -1,0 +1,5 @@
+"""Root URLconf."""
+
+from django.urls import include, path
+
+urlpatterns = [path("", include("api.urls"))]

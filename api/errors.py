@@ -1,0 +1,144 @@
+"""The one error format (RFC 9457 problem details) and the one table from error to status.
+
+Domain errors know nothing of HTTP; this module is where they get a status and a body.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import psycopg
+from django.db import DatabaseError as DjangoDatabaseError
+from django.http import Http404
+from eventsourcing.persistence import InterfaceError, OperationalError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from command_side import errors as domain
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+# error class -> (status, type slug, title); first match in MRO order wins.
+DOMAIN_ERRORS: dict[type[Exception], tuple[int, str, str]] = {
+    domain.StoreNotFound: (404, "not-found", "Not found"),
+    domain.UnknownProducts: (400, "validation-error", "Invalid request"),
+    domain.InvalidQuantity: (400, "validation-error", "Invalid request"),
+    domain.AlreadyExists: (409, "conflict", "Already exists"),
+    domain.IdempotencyKeyReused: (422, "idempotency-key-reused", "Idempotency-Key reused"),
+    domain.ConcurrencyExhausted: (503, "busy", "Too much contention"),
+}
+UNAVAILABLE = (OperationalError, InterfaceError, psycopg.OperationalError, DjangoDatabaseError)
+
+
+def problem(
+    status_code: int,
+    slug: str,
+    title: str,
+    detail: str,
+    errors: dict[str, list[str]] | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    body = {
+        "type": f"/problems/{slug}",
+        "title": title,
+        "status": status_code,
+        "detail": detail,
+        "errors": errors or {},
+        **extra,
+    }
+    return Response(body, status=status_code, headers=headers, content_type=PROBLEM_JSON)
+
+
+def flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested error detail as {"items[0].quantity_requested": ["..."]}."""
+    if isinstance(detail, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            if isinstance(key, int):
+                name = f"{prefix}[{key}]"
+            elif key == "non_field_errors":
+                name = prefix or "body"
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
+            for k, v in flatten(value, name).items():
+                flat.setdefault(k, []).extend(v)
+        return flat
+    if isinstance(detail, list):
+        if all(not isinstance(v, (dict, list)) for v in detail):
+            return {prefix or "body": [str(v) for v in detail]}
+        flat = {}
+        for index, value in enumerate(detail):
+            if value:
+                flat.update(flatten(value, f"{prefix}[{index}]"))
+        return flat
+    return {prefix or "body": [str(detail)]}
+
+
+def _domain_problem(exc: domain.DomainError) -> Response:
+    for cls in type(exc).__mro__:
+        if cls in DOMAIN_ERRORS:
+            code, slug, title = DOMAIN_ERRORS[cls]
+            break
+    errors: dict[str, list[str]] = {}
+    extra: dict[str, Any] = {}
+    headers = None
+    if isinstance(exc, domain.UnknownProducts):
+        errors = {"items": [str(exc)]}
+        extra["product_ids"] = exc.product_ids
+    elif isinstance(exc, domain.InvalidQuantity):
+        errors = {"quantity": [str(exc)]}
+    elif isinstance(exc, domain.ConcurrencyExhausted):
+        headers = {"Retry-After": "1"}
+    return problem(code, slug, title, str(exc), errors, headers, **extra)
+
+
+def _drf_problem(exc: exceptions.APIException) -> Response:
+    headers = {}
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        headers["Retry-After"] = str(max(1, int(exc.wait + 0.999)))
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if isinstance(exc, exceptions.ValidationError):
+        return problem(
+            400,
+            "validation-error",
+            "Invalid request",
+            "One or more fields are invalid.",
+            flatten(exc.detail),
+        )
+    title = {
+        400: "Bad request",
+        401: "Unauthorized",
+        403: "Forbidden",
+        404: "Not found",
+        405: "Method not allowed",
+        406: "Not acceptable",
+        415: "Unsupported media type",
+        429: "Too many requests",
+    }.get(exc.status_code, "Error")
+    errors = {"body": [str(exc.detail)]} if isinstance(exc, exceptions.ParseError) else {}
+    slug = title.lower().replace(" ", "-")
+    return problem(exc.status_code, slug, title, str(exc.detail), errors, headers or None)
+
+
+def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, domain.DomainError):
+        return _domain_problem(exc)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    if isinstance(exc, exceptions.APIException):
+        return _drf_problem(exc)
+    if isinstance(exc, UNAVAILABLE):
+        logger.warning("dependency unavailable: %s", exc)
+        return problem(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "unavailable",
+            "Service unavailable",
+            "A backing service is unavailable; retry shortly.",
+            headers={"Retry-After": "2"},
+        )
+    return None

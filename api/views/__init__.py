@@ -1,0 +1,1 @@
+"""DRF views: parse input, call one function, serialise the output."""

@@ -1,0 +1,32 @@
+"""The command side's view of the event store: snapshotting and aggregate loading."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+
+from events.store import APPLICATION_NAME, EventStoreApplication
+
+from .aggregate import Aggregate
+from .stock import StockItem
+
+A = TypeVar("A", bound=Aggregate)
+
+# Loading cost must not grow with history: with the aggregate cache a warm load is one query
+# for new events; a snapshot every N events bounds a cold load.
+STOCK_SNAPSHOT_INTERVAL = 200
+
+
+class OrderingApplication(EventStoreApplication):
+    name = APPLICATION_NAME
+    snapshotting_intervals = {StockItem: STOCK_SNAPSHOT_INTERVAL}
+    snapshotting_projectors = {StockItem: StockItem.project}
+
+    def load(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        """The aggregate, or None if it was never created."""
+        try:
+            return self.repository.get(aggregate_id, projector_func=cls.project)
+        except AggregateNotFoundError:
+            return None

@@ -1,0 +1,71 @@
+"""Store and Product aggregates: created once, never changed afterwards."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from functools import singledispatchmethod
+
+from events.catalog import ProductRegistered, StoreOpened
+
+from .aggregate import Aggregate
+from .ids import product_aggregate_id, store_aggregate_id
+
+
+class Store(Aggregate):
+    store_id: int
+    name: str
+    location: str
+
+    @classmethod
+    def open(cls, store_id: int, name: str, location: str, now: datetime) -> Store:
+        store = cls(store_aggregate_id(store_id))
+        store._record(StoreOpened, now, store_id=store_id, name=name, location=location)
+        return store
+
+    @singledispatchmethod
+    def when(self, event: object) -> None:
+        raise NotImplementedError(type(event))
+
+    @when.register
+    def _(self, event: StoreOpened) -> None:
+        self.store_id, self.name, self.location = event.store_id, event.name, event.location
+
+
+class Product(Aggregate):
+    product_id: int
+    title: str
+    description: str
+    price: Decimal
+    category: str
+
+    @classmethod
+    def register(
+        cls,
+        product_id: int,
+        title: str,
+        description: str,
+        price: Decimal,
+        category: str,
+        now: datetime,
+    ) -> Product:
+        product = cls(product_aggregate_id(product_id))
+        product._record(
+            ProductRegistered,
+            now,
+            product_id=product_id,
+            title=title,
+            description=description,
+            price=price,
+            category=category,
+        )
+        return product
+
+    @singledispatchmethod
+    def when(self, event: object) -> None:
+        raise NotImplementedError(type(event))
+
+    @when.register
+    def _(self, event: ProductRegistered) -> None:
+        self.product_id, self.title = event.product_id, event.title
+        self.description, self.price, self.category = event.description, event.price, event.category

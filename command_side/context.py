@@ -1,0 +1,73 @@
+"""What every command handler needs: the event store, writer locks, a clock, an id source and
+an in-process view of the catalog. Built once by the composition root, swapped in tests."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+from .application import OrderingApplication
+from .catalog import Product, Store
+from .errors import StoreNotFound, UnknownProducts
+from .ids import product_aggregate_id, store_aggregate_id
+from .locks import NoWriterLocks, WriterLocks
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def jittered_backoff(attempt: int) -> None:
+    time.sleep(random.uniform(0, min(0.05, 0.002 * 2**attempt)))
+
+
+class CatalogView:
+    """Stores and products by wire id. They never change once created, so a hit is kept for the
+    life of the process; a miss is asked again next time (it may be created meanwhile)."""
+
+    def __init__(self, app: OrderingApplication) -> None:
+        self._app = app
+        self._stores: dict[int, Store] = {}
+        self._products: dict[int, Product] = {}
+
+    def store(self, store_id: int) -> Store:
+        store = self._stores.get(store_id)
+        if store is None:
+            store = self._app.load(Store, store_aggregate_id(store_id))
+            if store is None:
+                raise StoreNotFound(store_id)
+            self._stores[store_id] = store
+        return store
+
+    def products(self, product_ids: list[int]) -> dict[int, Product]:
+        found: dict[int, Product] = {}
+        for product_id in product_ids:
+            product = self._products.get(product_id)
+            if product is None:
+                product = self._app.load(Product, product_aggregate_id(product_id))
+                if product is not None:
+                    self._products[product_id] = product
+            if product is not None:
+                found[product_id] = product
+        missing = [p for p in product_ids if p not in found]
+        if missing:
+            raise UnknownProducts(missing)
+        return found
+
+
+@dataclass
+class CommandContext:
+    app: OrderingApplication
+    locks: WriterLocks = field(default_factory=NoWriterLocks)
+    clock: Callable[[], datetime] = utc_now
+    new_id: Callable[[], UUID] = uuid4
+    backoff: Callable[[int], None] = jittered_backoff
+    max_attempts: int = 8
+    catalog: CatalogView = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.catalog = CatalogView(self.app)

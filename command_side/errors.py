@@ -1,0 +1,45 @@
+"""Domain errors. They carry no HTTP knowledge: `api.errors` maps them to responses."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error a command can raise for a reason the caller can fix."""
+
+
+class StoreNotFound(DomainError):
+    def __init__(self, store_id: int) -> None:
+        super().__init__(f"Store {store_id} does not exist.")
+        self.store_id = store_id
+
+
+class UnknownProducts(DomainError):
+    def __init__(self, product_ids: list[int]) -> None:
+        ids = ", ".join(str(i) for i in product_ids)
+        super().__init__(f"Unknown product id(s): {ids}.")
+        self.product_ids = product_ids
+
+
+class AlreadyExists(DomainError):
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what} already exists.")
+        self.what = what
+
+
+class IdempotencyKeyReused(DomainError):
+    def __init__(self) -> None:
+        super().__init__("This Idempotency-Key was already used with a different request body.")
+
+
+class InvalidQuantity(DomainError):
+    def __init__(self, quantity: int) -> None:
+        super().__init__(f"Quantity must be at least 1, got {quantity}.")
+        self.quantity = quantity
+
+
+class ConcurrencyExhausted(DomainError):
+    """Too many concurrent writers on the same stock; the caller may retry shortly."""
+
+    def __init__(self, attempts: int) -> None:
+        super().__init__(f"Gave up after {attempts} conflicting attempts; retry shortly.")
+        self.attempts = attempts

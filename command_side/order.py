@@ -1,0 +1,117 @@
+"""Order: placed with its lines, then confirmed (stock reserved) or rejected with reasons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import singledispatchmethod
+from uuid import UUID
+
+from events.orders import OrderPlaced, OrderRejected, StockReserved
+
+from .aggregate import Aggregate
+from .catalog import Product
+from .stock import StockItem
+
+CONFIRMED = "CONFIRMED"
+REJECTED = "REJECTED"
+PENDING = "PENDING"
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    product_id: int
+    quantity: int
+
+
+class Order(Aggregate):
+    store_id: int
+    lines: list[dict]
+    status: str
+    created_at: datetime
+    request_fingerprint: str
+    rejection_reasons: list[dict]
+
+    @classmethod
+    def place(
+        cls,
+        order_id: UUID,
+        store_id: int,
+        lines: list[OrderLine],
+        products: dict[int, Product],
+        fingerprint: str,
+        now: datetime,
+    ) -> Order:
+        order = cls(order_id)
+        placed_lines = [
+            {
+                "product_id": line.product_id,
+                "product_title": products[line.product_id].title,
+                "unit_price": products[line.product_id].price,
+                "quantity_requested": line.quantity,
+            }
+            for line in lines
+        ]
+        order._record(
+            OrderPlaced,
+            now,
+            store_id=store_id,
+            lines=placed_lines,
+            request_fingerprint=fingerprint,
+        )
+        return order
+
+    def decide(self, stock: dict[int, StockItem | None], now: datetime) -> list[StockItem]:
+        """Confirm and reserve every line, or reject with a reason per short line.
+
+        Returns the stock items that changed (none when rejected): all lines or nothing.
+        """
+        reasons = []
+        for line in self.lines:
+            item = stock.get(line["product_id"])
+            available = item.quantity if item is not None else 0
+            if item is None or not item.can_reserve(line["quantity_requested"]):
+                reasons.append(
+                    {
+                        "product_id": line["product_id"],
+                        "requested": line["quantity_requested"],
+                        "available": available,
+                    }
+                )
+        if reasons:
+            self._record(OrderRejected, now, store_id=self.store_id, reasons=reasons)
+            return []
+        touched = []
+        for line in self.lines:
+            item = stock[line["product_id"]]
+            assert item is not None
+            item.reserve(self.id, line["quantity_requested"], now)
+            touched.append(item)
+        reserved = [
+            {"product_id": line["product_id"], "quantity": line["quantity_requested"]}
+            for line in self.lines
+        ]
+        self._record(StockReserved, now, store_id=self.store_id, lines=reserved)
+        return touched
+
+    @property
+    def total_quantity(self) -> int:
+        return sum(line["quantity_requested"] for line in self.lines)
+
+    @singledispatchmethod
+    def when(self, event: object) -> None:
+        raise NotImplementedError(type(event))
+
+    @when.register
+    def _(self, event: OrderPlaced) -> None:
+        self.store_id, self.lines, self.status = event.store_id, event.lines, PENDING
+        self.created_at, self.request_fingerprint = event.timestamp, event.request_fingerprint
+        self.rejection_reasons = []
+
+    @when.register
+    def _(self, event: StockReserved) -> None:
+        self.status = CONFIRMED
+
+    @when.register
+    def _(self, event: OrderRejected) -> None:
+        self.status, self.rejection_reasons = REJECTED, event.reasons

@@ -1,0 +1,35 @@
+"""The one retry loop: hold the writer locks, attempt, and on a version conflict back off and
+try again a bounded number of times."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+
+from .context import CommandContext
+from .errors import ConcurrencyExhausted
+
+T = TypeVar("T")
+
+
+def retry_on_conflict(
+    ctx: CommandContext,
+    lock_ids: Iterable[UUID],
+    attempt: Callable[[], T],
+    on_conflict: Callable[[], T | None] = lambda: None,
+) -> T:
+    """Run `attempt` under the locks; a conflict asks `on_conflict` for an answer, else retries."""
+    lock_ids = list(lock_ids)
+    for attempt_number in range(1, ctx.max_attempts + 1):
+        try:
+            with ctx.locks.hold(lock_ids):
+                return attempt()
+        except IntegrityError:
+            answer = on_conflict()
+            if answer is not None:
+                return answer
+        ctx.backoff(attempt_number)
+    raise ConcurrencyExhausted(ctx.max_attempts)

@@ -1,0 +1,1 @@
+"""Root pytest configuration: the services every integration test needs, checked up front."""

@@ -1,0 +1,32 @@
+"""Events of one stock item, the (store, product) pair that owns a quantity.
+
+Every event carries the store and product ids and the quantity after it, so a projector can
+upsert absolute values without looking anything up.
+"""
+
+from uuid import UUID
+
+from .base import Event, stable_topic
+
+
+@stable_topic
+class StockItemOpened(Event):
+    store_id: int
+    product_id: int
+
+
+@stable_topic
+class StockReceived(Event):
+    store_id: int
+    product_id: int
+    quantity: int
+    quantity_after: int
+
+
+@stable_topic
+class StockItemReserved(Event):
+    store_id: int
+    product_id: int
+    order_id: UUID
+    quantity: int
+    quantity_after: int

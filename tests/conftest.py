@@ -1,0 +1,59 @@
+"""Shared fixtures: a fresh event store and command context per test, real services only.
+
+The suite runs twice (README): with DATABASE_URL/REDIS_URL set it uses the real PostgreSQL event
+store and Redis; without, the embedded SQLite mode. Tests marked `postgres` need the former.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connections
+from rest_framework.test import APIClient
+
+from aforro_backend import composition
+from command_side.context import CommandContext
+
+
+def is_postgres() -> bool:
+    return connections["default"].vendor == "postgresql"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The SQLite run leaves out (deselects, not skips) the tests that need PostgreSQL."""
+    if is_postgres():
+        return
+    kept = [item for item in items if "postgres" not in item.keywords]
+    dropped = [item for item in items if "postgres" in item.keywords]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+def wipe_event_store(ctx: CommandContext) -> None:
+    recorder = ctx.app.recorder
+    tables = [recorder.events_table_name]
+    if ctx.app.snapshots is not None:
+        tables.append(ctx.app.snapshots.recorder.events_table_name)
+    if is_postgres():
+        with recorder.datastore.get_connection() as conn:
+            conn.execute(f"TRUNCATE {', '.join(tables)}")
+    else:
+        with recorder.datastore.transaction(commit=True) as cursor:
+            for table in tables:
+                cursor.execute(f"DELETE FROM {table}")
+
+
+@pytest.fixture
+def ctx(django_db_setup, django_db_blocker) -> CommandContext:
+    """A command context on an empty event store (aggregate caches start empty too)."""
+    composition.reset()
+    with django_db_blocker.unblock():
+        context = composition.command_context()
+        wipe_event_store(context)
+    yield context
+    composition.reset()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
