@@ -68,6 +68,7 @@ class CommandContext:
     backoff: Callable[[int], None] = jittered_backoff
     max_attempts: int = 8
     catalog: CatalogView = field(init=False)
+    conflicts: int = field(default=0, init=False)  # version conflicts retried, for benchmarks
 
     def __post_init__(self) -> None:
         self.catalog = CatalogView(self.app)

@@ -28,6 +28,7 @@ def retry_on_conflict(
             with ctx.locks.hold(lock_ids):
                 return attempt()
         except IntegrityError:
+            ctx.conflicts += 1
             answer = on_conflict()
             if answer is not None:
                 return answer
