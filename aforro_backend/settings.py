@@ -79,6 +79,8 @@ EVENT_STORE_SQLITE_PATH = os.environ.get("EVENT_STORE_SQLITE_PATH", str(VAR_DIR 
 EVENT_STORE_POOL_SIZE = int(os.environ.get("EVENT_STORE_POOL_SIZE", "5"))
 AGGREGATE_CACHE_MAXSIZE = int(os.environ.get("AGGREGATE_CACHE_MAXSIZE", "20000"))
 ORDER_MAX_ATTEMPTS = int(os.environ.get("ORDER_MAX_ATTEMPTS", "8"))
+# The embedded mode runs the projectors in a thread of the web process (wsgi.py).
+PROJECTORS_IN_PROCESS = env_bool("PROJECTORS_IN_PROCESS", EMBEDDED)
 
 if REDIS_URL:
     CACHES = {

@@ -1,0 +1,97 @@
+"""One batch of one projector: rows and checkpoint commit in one transaction, or neither.
+
+The checkpoint row is locked for the transaction, so two workers (or a worker and a rebuild)
+can never fold the same events twice; a crash at any instant rolls back rows and checkpoint
+together. Cache invalidation runs after the commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.db import InterfaceError as DjangoInterfaceError
+from django.db import OperationalError as DjangoOperationalError
+from django.db import transaction
+from eventsourcing.persistence import InterfaceError, OperationalError
+
+from query_side.cache_keys import bump
+from query_side.models import ProjectionCheckpoint
+
+from .base import Projector, Touched
+from .source import EventSource
+
+logger = logging.getLogger(__name__)
+
+
+class ProjectionFailed(Exception):
+    """A projector could not fold the event at `position`; it stops there, never skips."""
+
+    def __init__(self, name: str, position: int, cause: BaseException) -> None:
+        super().__init__(f"projection {name} failed at event position {position}: {cause!r}")
+        self.name, self.position, self.cause = name, position, cause
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    processed: int
+    position: int
+
+
+def locked_checkpoint(name: str) -> ProjectionCheckpoint:
+    checkpoint, _ = ProjectionCheckpoint.objects.select_for_update().get_or_create(name=name)
+    return checkpoint
+
+
+def fold_after_checkpoint(
+    projector: Projector, source: EventSource, checkpoint: ProjectionCheckpoint, limit: int
+) -> tuple[int, Touched]:
+    """Fold the next events into the tables and advance the checkpoint (caller's transaction)."""
+    batch = source.read(checkpoint.position, limit, projector.topics)
+    if batch.size == 0:
+        return 0, Touched()
+    touched = projector.apply(batch.events)
+    checkpoint.position = batch.last_position
+    checkpoint.event_time = batch.last_event.timestamp if batch.last_event else None
+    checkpoint.save()
+    return batch.size, touched
+
+
+def process_batch(projector: Projector, source: EventSource, limit: int) -> BatchResult:
+    try:
+        with transaction.atomic():
+            checkpoint = locked_checkpoint(projector.name)
+            processed, touched = fold_after_checkpoint(projector, source, checkpoint, limit)
+            position = checkpoint.position
+    except Exception as error:
+        if is_infrastructure_error(error):
+            raise
+        raise _pinpoint(projector, source, limit, error) from error
+    invalidate(touched)
+    return BatchResult(processed, position)
+
+
+def _pinpoint(projector: Projector, source: EventSource, limit: int, error: Exception):
+    """Find the exact event that fails by folding one at a time (each its own transaction)."""
+    if limit == 1:
+        with transaction.atomic():
+            position = locked_checkpoint(projector.name).position + 1
+        logger.error("projection=%s position=%s failed: %r", projector.name, position, error)
+        return ProjectionFailed(projector.name, position, error)
+    while True:
+        try:
+            process_batch(projector, source, 1)
+        except ProjectionFailed as failed:
+            return failed
+
+
+def invalidate(touched: Touched) -> None:
+    for kind, store_ids in touched.stores.items():
+        bump(kind, store_ids)
+
+
+def is_infrastructure_error(error: BaseException) -> bool:
+    """Database or network trouble: retry later, the events themselves are fine."""
+    return isinstance(
+        error, (DjangoOperationalError, DjangoInterfaceError, OperationalError, InterfaceError)
+    )

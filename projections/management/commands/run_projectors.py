@@ -1,0 +1,61 @@
+"""`manage.py run_projectors`: the long-running projector worker (or `--once` to catch up)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from projections.batches import ProjectionFailed
+from projections.catch_up import DEFAULT_BATCH_SIZE
+from projections.registry import select
+from projections.worker import ProjectionWorker
+
+logger = logging.getLogger("projections")
+
+
+class Command(BaseCommand):
+    help = (
+        "Fold new events into the read tables. Wakes on appends (LISTEN/NOTIFY on PostgreSQL, "
+        "polling on SQLite); a second worker waits as a hot standby. Stops on SIGTERM/SIGINT."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("names", nargs="*", help="projections to run (default: all)")
+        parser.add_argument("--once", action="store_true", help="catch up, then exit")
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=DEFAULT_BATCH_SIZE,
+            help="events per transaction (default %(default)s)",
+        )
+        parser.add_argument(
+            "--poll-interval",
+            type=float,
+            default=None,
+            help="seconds between polls without notifications",
+        )
+
+    def handle(self, *args, **options) -> None:
+        try:
+            projectors = select(options["names"])
+        except KeyError as error:
+            raise CommandError(str(error)) from None
+        worker = ProjectionWorker(
+            projectors, batch_size=options["batch_size"], poll_interval=options["poll_interval"]
+        )
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: worker.stop())
+        try:
+            if options["once"]:
+                processed = worker.step()
+                self.stdout.write(f"caught up: {processed} events processed")
+                return
+            logger.info("projector worker started: %s", ", ".join(p.name for p in projectors))
+            worker.run()
+            logger.info("projector worker stopped")
+        except ProjectionFailed as failed:
+            logger.error("%s", failed)
+            sys.exit(2)

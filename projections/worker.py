@@ -1,0 +1,109 @@
+"""The projector worker loop behind `run_projectors` and the embedded in-process thread.
+
+It wakes on appends (LISTEN/NOTIFY on PostgreSQL, a short poll on SQLite), catches up every
+projection it holds, survives database restarts by reconnecting and resuming from the
+checkpoints, and stops cleanly when asked. A projector that cannot fold an event stops the
+worker with the event's position in the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+
+import psycopg
+from django.db import close_old_connections, connections
+
+from aforro_backend.event_store import event_store_config, event_store_reader, postgres_conninfo
+from query_side.cache_keys import bump_generation
+
+from .base import Projector
+from .batches import is_infrastructure_error
+from .catch_up import DEFAULT_BATCH_SIZE, catch_up
+from .leadership import LocalLeadership, PostgresLeadership
+from .source import EventSource
+
+logger = logging.getLogger(__name__)
+
+
+class ProjectionWorker:
+    def __init__(
+        self,
+        projectors: Sequence[Projector],
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        poll_interval: float | None = None,
+        stop_event: threading.Event | None = None,
+        extra_steps: Sequence[Callable[[], int]] = (),
+    ) -> None:
+        self.projectors = list(projectors)
+        self.batch_size = batch_size
+        self.stop_event = stop_event or threading.Event()
+        self.extra_steps = list(extra_steps)  # e.g. the notifier, run after each catch-up
+        config = event_store_config()
+        if config.is_postgres:
+            channel = event_store_reader().recorder.channel_name
+            self.leadership = PostgresLeadership(postgres_conninfo(config), channel)
+            self.poll_interval = poll_interval or 1.0
+        else:
+            self.leadership = LocalLeadership(self.stop_event)
+            self.poll_interval = poll_interval or 0.1
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    def step(self) -> int:
+        """Catch up every projection this worker holds; events processed."""
+        held = self.leadership.acquire([p.name for p in self.projectors])
+        source = EventSource(event_store_reader())
+        mine = [p for p in self.projectors if p.name in held]
+        processed = catch_up(mine, source, self.batch_size)
+        for extra in self.extra_steps:
+            processed += extra()
+        return processed
+
+    def run(self) -> None:
+        bump_generation()  # a crash may have left cached pages older than committed rows
+        backoff = 0.5
+        while not self.stop_event.is_set():
+            try:
+                if self.step() == 0:
+                    self.leadership.wait(self.poll_interval)
+                backoff = 0.5
+            except Exception as error:
+                if not is_infrastructure_error(error) and not _is_connection_error(error):
+                    raise
+                logger.warning("database unavailable (%r); retrying in %.1fs", error, backoff)
+                self._drop_connections()
+                self.stop_event.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+        self.leadership.close()
+        close_old_connections()
+
+    def _drop_connections(self) -> None:
+        self.leadership.close()
+        for conn in connections.all():
+            conn.close_if_unusable_or_obsolete()
+            try:
+                conn.close()
+            except Exception:
+                logger.debug("closing a broken connection failed", exc_info=True)
+
+
+def _is_connection_error(error: BaseException) -> bool:
+    return isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError, ConnectionError))
+
+
+def start_in_background(worker: ProjectionWorker) -> threading.Thread:
+    """Embedded mode: run the worker in a daemon thread of the web process."""
+
+    def target() -> None:
+        try:
+            worker.run()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=target, name="projections", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,105 @@
+"""Read tables. Each is written only by its projector and can be dropped and rebuilt from the
+event store; the projector's checkpoint commits in the same transaction as its rows."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class ProjectionCheckpoint(models.Model):
+    """The last event position a projection has folded into its tables."""
+
+    name = models.CharField(primary_key=True, max_length=64)
+    position = models.BigIntegerField(default=0)
+    event_time = models.DateTimeField(null=True)  # recorded time of that event, for lag in s
+
+    class Meta:
+        db_table = "read_projection_checkpoint"
+
+
+class StoreRow(models.Model):
+    store_id = models.IntegerField(primary_key=True)
+    name = models.CharField(max_length=200)
+    location = models.CharField(max_length=200)
+    opened_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "read_store"
+
+
+class ProductRow(models.Model):
+    """The catalog and product search table. On PostgreSQL a migration adds a weighted tsvector
+    (generated column) with a GIN index and a trigram index on the title."""
+
+    product_id = models.IntegerField(primary_key=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField()
+    category = models.CharField(max_length=100)
+    category_key = models.CharField(max_length=100)  # lower-cased, for exact category filters
+    price = models.DecimalField(max_digits=10, decimal_places=2)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "read_product"
+        indexes = [
+            models.Index(fields=["price", "product_id"], name="read_product_price"),
+            models.Index(fields=["-created_at", "-product_id"], name="read_product_newest"),
+            models.Index(fields=["category_key"], name="read_product_category"),
+        ]
+
+
+class InventoryRow(models.Model):
+    """One store's stock of one product, with the product's title, category and price."""
+
+    store_id = models.IntegerField()
+    product_id = models.IntegerField()
+    product_title = models.CharField(max_length=200)
+    title_key = models.CharField(max_length=200)  # lower-cased title: A→Z, case-insensitive
+    category = models.CharField(max_length=100)
+    price = models.DecimalField(max_digits=10, decimal_places=2)
+    quantity = models.IntegerField()
+
+    class Meta:
+        db_table = "read_inventory"
+        constraints = [
+            models.UniqueConstraint(fields=["store_id", "product_id"], name="read_inventory_item")
+        ]
+        indexes = [
+            models.Index(
+                fields=["store_id", "title_key", "product_id"], name="read_inventory_by_title"
+            ),
+            models.Index(fields=["product_id", "quantity"], name="read_inventory_product"),
+        ]
+
+
+class OrderRow(models.Model):
+    order_id = models.UUIDField(primary_key=True)
+    store_id = models.IntegerField()
+    status = models.CharField(max_length=16)
+    created_at = models.DateTimeField()
+    total_items = models.IntegerField()
+    total_quantity = models.IntegerField()
+    rejection_reasons = models.JSONField(default=list)
+    position = models.BigIntegerField()  # of the order's newest event
+
+    class Meta:
+        db_table = "read_order"
+        indexes = [
+            models.Index(
+                fields=["store_id", "-created_at", "-order_id"], name="read_order_store_newest"
+            )
+        ]
+
+
+class OrderLineRow(models.Model):
+    order = models.ForeignKey(OrderRow, related_name="lines", on_delete=models.CASCADE)
+    line_no = models.SmallIntegerField()
+    product_id = models.IntegerField()
+    product_title = models.CharField(max_length=200)
+    quantity_requested = models.IntegerField()
+
+    class Meta:
+        db_table = "read_order_line"
+        constraints = [
+            models.UniqueConstraint(fields=["order", "line_no"], name="read_order_line_no")
+        ]

@@ -1,0 +1,1 @@
+"""Selectors: the read queries, one module per question."""

@@ -1,0 +1,52 @@
+"""How far each projection has got: checkpoints, lag against the event store head, and waiting
+for a position (read-your-writes with `min_position`)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from query_side.models import ProjectionCheckpoint
+
+
+@dataclass(frozen=True)
+class ProjectionLag:
+    name: str
+    position: int
+    head: int
+    lag_events: int
+    lag_seconds: float
+
+
+def projection_lags(names: list[str], head: int, head_time: datetime | None) -> list[ProjectionLag]:
+    checkpoints = ProjectionCheckpoint.objects.in_bulk(names)
+    lags = []
+    for name in names:
+        checkpoint = checkpoints.get(name)
+        position = checkpoint.position if checkpoint else 0
+        seconds = 0.0
+        if position < head and head_time is not None:
+            since = checkpoint.event_time if checkpoint and checkpoint.event_time else None
+            seconds = (head_time - since).total_seconds() if since else float("nan")
+        lags.append(ProjectionLag(name, position, head, max(head - position, 0), seconds))
+    return lags
+
+
+def projection_position(name: str) -> int:
+    row = ProjectionCheckpoint.objects.filter(name=name).values_list("position", flat=True)
+    return next(iter(row), 0)
+
+
+def wait_for_position(
+    names: list[str], position: int, timeout: float = 2.0, interval: float = 0.01
+) -> bool:
+    """True once every named projection has processed `position`; False after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        reached = ProjectionCheckpoint.objects.filter(name__in=names, position__gte=position)
+        if reached.count() == len(names):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(interval)
