@@ -79,6 +79,8 @@ EVENT_STORE_SQLITE_PATH = os.environ.get("EVENT_STORE_SQLITE_PATH", str(VAR_DIR 
 EVENT_STORE_POOL_SIZE = int(os.environ.get("EVENT_STORE_POOL_SIZE", "5"))
 AGGREGATE_CACHE_MAXSIZE = int(os.environ.get("AGGREGATE_CACHE_MAXSIZE", "20000"))
 ORDER_MAX_ATTEMPTS = int(os.environ.get("ORDER_MAX_ATTEMPTS", "8"))
+# How long a read with ?min_position=N waits for its projection before answering 503.
+MIN_POSITION_WAIT_SECONDS = float(os.environ.get("MIN_POSITION_WAIT_SECONDS", "2"))
 # The embedded mode runs the projectors in a thread of the web process (wsgi.py).
 PROJECTORS_IN_PROCESS = env_bool("PROJECTORS_IN_PROCESS", EMBEDDED)
 
@@ -112,6 +114,11 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "api.errors.problem_exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        "suggest": os.environ.get("SUGGEST_RATE", "20/min"),
+        "orders": os.environ.get("ORDERS_RATE", "6000/min"),
+    },
+    "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")) or None,
     "UNAUTHENTICATED_USER": None,
 }
 

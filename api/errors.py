@@ -16,6 +16,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from command_side import errors as domain
+from query_side import errors as query
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +30,10 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str, str]] = {
     domain.AlreadyExists: (409, "conflict", "Already exists"),
     domain.IdempotencyKeyReused: (422, "idempotency-key-reused", "Idempotency-Key reused"),
     domain.ConcurrencyExhausted: (503, "busy", "Too much contention"),
+    query.UnknownStore: (404, "not-found", "Not found"),
+    query.UnknownOrder: (404, "not-found", "Not found"),
+    query.PageOutOfRange: (404, "page-out-of-range", "Page out of range"),
+    query.ProjectionBehind: (503, "not-yet-projected", "Read model behind"),
 }
 UNAVAILABLE = (OperationalError, InterfaceError, psycopg.OperationalError, DjangoDatabaseError)
 
@@ -78,7 +83,7 @@ def flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     return {prefix or "body": [str(detail)]}
 
 
-def _domain_problem(exc: domain.DomainError) -> Response:
+def _domain_problem(exc: domain.DomainError, view: object) -> Response:
     for cls in type(exc).__mro__:
         if cls in DOMAIN_ERRORS:
             code, slug, title = DOMAIN_ERRORS[cls]
@@ -86,12 +91,15 @@ def _domain_problem(exc: domain.DomainError) -> Response:
     errors: dict[str, list[str]] = {}
     extra: dict[str, Any] = {}
     headers = None
-    if isinstance(exc, domain.UnknownProducts):
-        errors = {"items": [str(exc)]}
+    if isinstance(exc, domain.StoreNotFound):
+        errors = {"store_id": [str(exc)]}
+    elif isinstance(exc, domain.UnknownProducts):
+        # The request field the ids came from: "items" of an order unless the view says otherwise.
+        errors = {getattr(view, "unknown_products_field", "items"): [str(exc)]}
         extra["product_ids"] = exc.product_ids
     elif isinstance(exc, domain.InvalidQuantity):
         errors = {"quantity": [str(exc)]}
-    elif isinstance(exc, domain.ConcurrencyExhausted):
+    elif isinstance(exc, domain.ConcurrencyExhausted | query.ProjectionBehind):
         headers = {"Retry-After": "1"}
     return problem(code, slug, title, str(exc), errors, headers, **extra)
 
@@ -120,14 +128,18 @@ def _drf_problem(exc: exceptions.APIException) -> Response:
         415: "Unsupported media type",
         429: "Too many requests",
     }.get(exc.status_code, "Error")
-    errors = {"body": [str(exc.detail)]} if isinstance(exc, exceptions.ParseError) else {}
+    errors: dict[str, list[str]] = {}
+    if isinstance(exc, exceptions.ParseError):
+        errors = {"body": [str(exc.detail)]}
+    elif isinstance(exc, exceptions.UnsupportedMediaType):
+        errors = {"Content-Type": [str(exc.detail)]}
     slug = title.lower().replace(" ", "-")
     return problem(exc.status_code, slug, title, str(exc.detail), errors, headers or None)
 
 
 def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
-    if isinstance(exc, domain.DomainError):
-        return _domain_problem(exc)
+    if isinstance(exc, domain.DomainError | query.QueryError):
+        return _domain_problem(exc, context.get("view"))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     if isinstance(exc, exceptions.APIException):

@@ -2,12 +2,23 @@
 
 from django.urls import path
 
-from .views.catalog import ProductRegisterApi, StockReceiveApi, StoreOpenApi
+from .views.catalog import ProductRegisterApi, StoreOpenApi
 from .views.orders import OrderPlaceApi
+from .views.queries import (
+    OrderDetailApi,
+    ProductSearchApi,
+    ProductSuggestApi,
+    StoreInventoryApi,
+    StoreOrdersApi,
+)
 
 urlpatterns = [
     path("orders/", OrderPlaceApi.as_view(), name="order-place"),
     path("stores/", StoreOpenApi.as_view(), name="store-open"),
     path("products/", ProductRegisterApi.as_view(), name="product-register"),
-    path("stores/<int:store_id>/inventory/", StockReceiveApi.as_view(), name="stock-receive"),
+    path("orders/<uuid:order_id>/", OrderDetailApi.as_view(), name="order-detail"),
+    path("stores/<int:store_id>/orders/", StoreOrdersApi.as_view(), name="store-orders"),
+    path("stores/<int:store_id>/inventory/", StoreInventoryApi.as_view(), name="store-inventory"),
+    path("api/search/products/", ProductSearchApi.as_view(), name="product-search"),
+    path("api/search/suggest/", ProductSuggestApi.as_view(), name="product-suggest"),
 ]

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from events.catalog import ProductRegistered, StoreOpened
 from events.stock import StockItemOpened, StockItemReserved, StockReceived
-from query_side.models import InventoryRow, ProductRow, StoreRow
+from query_side.models import CategoryRow, InventoryRow, ProductRow, StoreRow
 
 from .base import PositionedEvent, Touched
 
@@ -21,7 +21,7 @@ class CatalogProjector:
         e.TOPIC
         for e in (StoreOpened, ProductRegistered, StockItemOpened, StockReceived, StockItemReserved)
     )
-    tables = (StoreRow, ProductRow, InventoryRow)
+    tables = (StoreRow, CategoryRow, ProductRow, InventoryRow)
 
     def apply(self, events: Sequence[PositionedEvent]) -> Touched:
         stores: dict[int, StoreRow] = {}
@@ -38,11 +38,30 @@ class CatalogProjector:
                 case StockReceived() | StockItemReserved():
                     stock[(event.store_id, event.product_id)] = event.quantity_after
         upsert(StoreRow, stores.values(), ["store_id"])
+        self._number_categories(products.values())
         upsert(ProductRow, products.values(), ["product_id"])
         self._upsert_inventory(stock)
         touched = Touched()
         touched.add("inventory", {store_id for store_id, _ in stock})
+        if products:
+            touched.add("search", {0})
+        if stock:
+            touched.add("stock", {0})
         return touched
+
+    def _number_categories(self, products) -> None:
+        """Give each new category the next id, in event order, so rebuilds number them alike."""
+        known = dict(CategoryRow.objects.values_list("key", "category_id"))
+        new_rows = []
+        for product in products:
+            if product.category_key not in known:
+                known[product.category_key] = len(known) + 1
+                new_rows.append(
+                    CategoryRow(known[product.category_key], product.category,
+                                product.category_key)
+                )
+            product.category_id = known[product.category_key]
+        CategoryRow.objects.bulk_create(new_rows)
 
     def _upsert_inventory(self, stock: dict[tuple[int, int], int]) -> None:
         if not stock:

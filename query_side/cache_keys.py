@@ -1,55 +1,76 @@
-"""Cache keys of read endpoints and their invalidation.
+"""Caching of read results, and their invalidation.
 
-Each store has a version per kind of listing ("inventory", "orders"); a key embeds it, so bumping
-the version after a projector commits makes every cached page of that store unreachable at once.
-A global generation, bumped when a projector worker starts, covers a crash between a commit and
-its bump. Redis is a cache, never the truth: failures here are logged and ignored.
+Each store has a version per kind of listing ("inventory", "orders"; store 0 stands for
+catalog-wide kinds like "search"), and a global generation covers a crash between a projector's
+commit and its bump (a worker bumps it when it starts). A cached value is stamped with the
+versions it was built under; one MGET fetches the stamps and the value together, and a stamp
+that no longer matches is a miss. A value also records the projection position it was built
+from, so a read with `min_position` never accepts a page older than the caller's own write.
+Redis is a cache, never the truth: failures are logged and the database answers.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.core.cache import cache
 
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "aforro:gen"
+TTL_SECONDS = 60
 
 
-def _version_key(kind: str, store_id: int | str) -> str:
-    return f"aforro:v:{kind}:{store_id}"
+def _version_key(kind: str, scope: int) -> str:
+    return f"aforro:v:{kind}:{scope}"
 
 
-def listing_key(kind: str, store_id: int | str, *parts: object) -> str:
-    """The key of one cached page; changes whenever the store's rows of that kind change."""
+def cached(
+    kind: str,
+    scope: int,
+    parts: tuple,
+    build: Callable[[], Any],
+    built_position: Callable[[], int],
+    min_position: int | None = None,
+    also_depends_on: Iterable[tuple[str, int]] = (),
+) -> Any:
+    """The cached value for (kind, scope, parts), or `build()` stored for next time."""
+    versions = [_version_key(kind, scope), *(_version_key(k, s) for k, s in also_depends_on)]
+    value_key = f"aforro:{kind}:{scope}:" + ":".join(str(p) for p in parts)
     try:
-        values = cache.get_many([GENERATION_KEY, _version_key(kind, store_id)])
+        found = cache.get_many([GENERATION_KEY, *versions, value_key])
     except Exception:
-        logger.warning("cache unavailable while building key for %s/%s", kind, store_id)
-        values = {}
-    generation = values.get(GENERATION_KEY, 0)
-    version = values.get(_version_key(kind, store_id), 0)
-    suffix = ":".join(str(p) for p in parts)
-    return f"aforro:{kind}:{store_id}:{generation}:{version}:{suffix}"
+        logger.warning("cache unavailable; reading %s from the database", value_key)
+        found = {}
+    stamp = tuple(found.get(k, 0) for k in (GENERATION_KEY, *versions))
+    hit = found.get(value_key)
+    if hit is not None and hit[0] == stamp and (min_position is None or hit[1] >= min_position):
+        return hit[2]
+    position = built_position()  # read before the rows, so the rows are at least this new
+    value = build()
+    try:
+        cache.set(value_key, (stamp, position, value), TTL_SECONDS)
+    except Exception:
+        logger.warning("cache unavailable; could not store %s", value_key)
+    return value
 
 
-def bump(kind: str, store_ids: Iterable[int | str]) -> None:
-    for store_id in store_ids:
-        key = _version_key(kind, store_id)
-        try:
-            if cache.add(key, 1, timeout=None) is False:
-                cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=None)
-        except Exception:
-            logger.warning("cache unavailable: could not invalidate %s", key)
+def bump(kind: str, scopes: Iterable[int]) -> None:
+    for scope in scopes:
+        _increment(_version_key(kind, scope))
 
 
 def bump_generation() -> None:
+    _increment(GENERATION_KEY)
+
+
+def _increment(key: str) -> None:
     try:
-        if cache.add(GENERATION_KEY, 1, timeout=None) is False:
-            cache.incr(GENERATION_KEY)
+        if cache.add(key, 1, timeout=None) is False:
+            cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=None)
     except Exception:
-        logger.warning("cache unavailable: could not bump the cache generation")
+        logger.warning("cache unavailable: could not invalidate %s", key)

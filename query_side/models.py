@@ -36,6 +36,7 @@ class ProductRow(models.Model):
     description = models.TextField()
     category = models.CharField(max_length=100)
     category_key = models.CharField(max_length=100)  # lower-cased, for exact category filters
+    category_id = models.IntegerField(default=0)
     price = models.DecimalField(max_digits=10, decimal_places=2)
     created_at = models.DateTimeField()
 
@@ -45,6 +46,7 @@ class ProductRow(models.Model):
             models.Index(fields=["price", "product_id"], name="read_product_price"),
             models.Index(fields=["-created_at", "-product_id"], name="read_product_newest"),
             models.Index(fields=["category_key"], name="read_product_category"),
+            models.Index(fields=["category_id"], name="read_product_category_id"),
         ]
 
 
@@ -103,3 +105,14 @@ class OrderLineRow(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["order", "line_no"], name="read_order_line_no")
         ]
+
+
+class CategoryRow(models.Model):
+    """Categories in order of first appearance: ids are stable across rebuilds."""
+
+    category_id = models.IntegerField(primary_key=True)
+    name = models.CharField(max_length=100)
+    key = models.CharField(max_length=100, unique=True)  # lower-cased name
+
+    class Meta:
+        db_table = "read_category"

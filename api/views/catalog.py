@@ -54,18 +54,18 @@ class ProductRegisterApi(StaffApi):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-class StockReceiveApi(StaffApi):
-    def post(self, request: Request, store_id: int) -> Response:
-        serializer = ReceiveStockSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        saved = commands.receive_stock(
-            command_context(), store_id, data["product_id"], data["quantity"]
-        )
-        body = {
-            "store_id": store_id,
-            "product_id": data["product_id"],
-            "quantity": saved.aggregate.quantity,
-            "position": saved.position,
-        }
-        return Response(body, status=status.HTTP_201_CREATED)
+def receive_stock_response(request: Request, store_id: int) -> Response:
+    """`POST /stores/<id>/inventory/` (the path's GET is the public inventory listing)."""
+    serializer = ReceiveStockSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    data = serializer.validated_data
+    saved = commands.receive_stock(
+        command_context(), store_id, data["product_id"], data["quantity"]
+    )
+    body = {
+        "store_id": store_id,
+        "product_id": data["product_id"],
+        "quantity": saved.aggregate.quantity,
+        "position": saved.position,
+    }
+    return Response(body, status=status.HTTP_201_CREATED)

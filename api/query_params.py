@@ -1,0 +1,96 @@
+"""Parsing query-string parameters; every bad value is a 400 naming the parameter."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+
+from rest_framework.exceptions import ValidationError
+
+from query_side.selectors.paging import PageRequest
+from query_side.selectors.product_search import SORTS, SearchParams
+
+MAX_INT = 2_147_483_647
+MAX_POSITION = 2**63 - 1
+
+
+def _invalid(name: str, message: str) -> ValidationError:
+    return ValidationError({name: [message]})
+
+
+def integer(
+    params: Mapping[str, str],
+    name: str,
+    minimum: int = 1,
+    maximum: int = MAX_INT,
+    default: int | None = None,
+) -> int | None:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.strip().lstrip("-").isdigit():
+        raise _invalid(name, "Must be an integer.")
+    value = int(raw)
+    if not minimum <= value <= maximum:
+        raise _invalid(name, f"Must be between {minimum} and {maximum}.")
+    return value
+
+
+def page_request(params: Mapping[str, str], default_size: int, cap: int) -> PageRequest:
+    page = integer(params, "page", default=1)
+    size = integer(params, "page_size", maximum=MAX_INT, default=default_size)
+    return PageRequest(page=page, page_size=min(size, cap))
+
+
+def min_position(params: Mapping[str, str]) -> int | None:
+    return integer(params, "min_position", minimum=0, maximum=MAX_POSITION)
+
+
+def _price(params: Mapping[str, str], name: str) -> Decimal | None:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise _invalid(name, "Must be a decimal number.") from None
+    if not value.is_finite() or value < 0 or value > Decimal("99999999.99"):
+        raise _invalid(name, "Must be a number from 0 to 99999999.99.")
+    return value
+
+
+def _boolean(params: Mapping[str, str], name: str) -> bool | None:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return None
+    if raw.lower() not in {"true", "false"}:
+        raise _invalid(name, "Must be true or false.")
+    return raw.lower() == "true"
+
+
+def search_params(params: Mapping[str, str]) -> SearchParams:
+    q = (params.get("q") or "").strip() or None
+    if q is not None and len(q) > 200:
+        raise _invalid("q", "Must be at most 200 characters.")
+    category_raw = (params.get("category") or "").strip()
+    category: str | int | None = category_raw or None
+    if category_raw.isdigit():
+        category = integer(params, "category")
+    elif len(category_raw) > 100:
+        raise _invalid("category", "Must be at most 100 characters.")
+    sort = params.get("sort") or None
+    if sort is not None and sort not in SORTS:
+        raise _invalid("sort", f"Must be one of: {', '.join(SORTS)}.")
+    min_price, max_price = _price(params, "min_price"), _price(params, "max_price")
+    if min_price is not None and max_price is not None and min_price > max_price:
+        raise _invalid("min_price", "Must not exceed max_price.")
+    return SearchParams(
+        page=page_request(params, default_size=10, cap=100),
+        q=q,
+        category=category,
+        min_price=min_price,
+        max_price=max_price,
+        store_id=integer(params, "store_id"),
+        in_stock=_boolean(params, "in_stock"),
+        sort=sort,
+    )

@@ -1,0 +1,1 @@
+"""Product search: typo correction over a lexicon, full-text backends per database."""

@@ -1,0 +1,100 @@
+"""product_search: keyword search with filters, sorts and paging (API.md search section)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from query_side.models import InventoryRow, ProductRow
+from query_side.search.backends import full_text
+from query_side.search.lexicon import corrected_terms
+from query_side.search.terms import words
+
+from .paging import Page, PageRequest, money, page_of
+from .store_orders import iso_utc
+
+SORTS = {
+    "relevance": ("-rank", "product_id"),
+    "price": ("price", "product_id"),
+    "-price": ("-price", "product_id"),
+    "newest": ("-created_at", "-product_id"),
+}
+FIELDS = ("product_id", "title", "description", "price", "category", "created_at")
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    page: PageRequest
+    q: str | None = None
+    category: str | int | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    store_id: int | None = None
+    in_stock: bool | None = None
+    sort: str | None = None
+
+
+def _filtered(params: SearchParams) -> QuerySet:
+    rows = ProductRow.objects.all()
+    if isinstance(params.category, int):
+        rows = rows.filter(category_id=params.category)
+    elif params.category:
+        rows = rows.filter(category_key=params.category.lower())
+    if params.min_price is not None:
+        rows = rows.filter(price__gte=params.min_price)
+    if params.max_price is not None:
+        rows = rows.filter(price__lte=params.max_price)
+    if params.in_stock is not None:
+        stocked = InventoryRow.objects.filter(product_id=OuterRef("product_id"), quantity__gt=0)
+        if params.store_id is not None:
+            stocked = stocked.filter(store_id=params.store_id)
+        rows = rows.filter(Exists(stocked)) if params.in_stock else rows.exclude(Exists(stocked))
+    if params.store_id is not None:
+        quantity = InventoryRow.objects.filter(
+            store_id=params.store_id, product_id=OuterRef("product_id")
+        ).values("quantity")[:1]
+        rows = rows.annotate(
+            store_quantity=Coalesce(Subquery(quantity), Value(0), output_field=IntegerField())
+        )
+    return rows
+
+
+def _matching(rows: QuerySet, q: str) -> QuerySet:
+    terms = words(q)
+    if not terms:
+        return rows.none()
+    terms = corrected_terms(terms)
+    every = full_text(rows, terms, match_all=True)
+    if len(terms) == 1 or every.exists():
+        return every
+    return full_text(rows, terms, match_all=False)
+
+
+def product_search(params: SearchParams) -> Page:
+    rows = _filtered(params)
+    sort = params.sort or ("relevance" if params.q else "newest")
+    if params.q:
+        rows = _matching(rows, params.q)
+    elif sort == "relevance":
+        sort = "newest"  # nothing to rank by without a query
+    fields = (*FIELDS, "store_quantity") if params.store_id is not None else FIELDS
+    page = page_of(rows.order_by(*SORTS[sort]), fields, params.page)
+    results = [result_row(row, params.store_id is not None) for row in page.results]
+    return Page(page.count, page.page, page.page_size, results)
+
+
+def result_row(row: dict, with_store_quantity: bool) -> dict:
+    result = {
+        "id": row["product_id"],
+        "title": row["title"],
+        "description": row["description"],
+        "price": money(row["price"]),
+        "category": row["category"],
+        "created_at": iso_utc(row["created_at"]),
+    }
+    if with_store_quantity:
+        result["store_quantity"] = row["store_quantity"]
+    return result

@@ -1,0 +1,37 @@
+"""product_suggestions: up to 10 titles for autocomplete — prefix matches, then other
+matches, then typo-close ones."""
+
+from __future__ import annotations
+
+from django.db.models.functions import Length
+
+from query_side.models import ProductRow
+from query_side.search.backends import title_like
+from query_side.search.lexicon import corrected_terms
+from query_side.search.terms import fold, words
+
+LIMIT = 10
+
+
+def _titles(pattern: str, exclude: list[str], limit: int) -> list[str]:
+    rows = title_like(ProductRow.objects.all(), pattern).exclude(title__in=exclude)
+    rows = rows.order_by(Length("title"), "title").values_list("title", flat=True)
+    return list(dict.fromkeys(rows[: limit * 2]))[:limit]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def product_suggestions(q: str) -> list[str]:
+    needle = _escape_like(fold(q.strip()))
+    found = _titles(f"{needle}%", [], LIMIT)
+    if len(found) < LIMIT:
+        found += _titles(f"%{needle}%", found, LIMIT - len(found))
+    terms = words(q)
+    if len(found) < LIMIT and terms:
+        corrected = corrected_terms(terms)
+        if corrected != terms:
+            pattern = "%" + "%".join(_escape_like(t) for t in corrected) + "%"
+            found += _titles(pattern, found, LIMIT - len(found))
+    return found
