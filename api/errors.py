@@ -9,6 +9,7 @@ import logging
 from typing import Any
 
 import psycopg
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError as DjangoDatabaseError
 from django.http import Http404
 from eventsourcing.persistence import InterfaceError, OperationalError
@@ -32,6 +33,7 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str, str]] = {
     domain.ConcurrencyExhausted: (503, "busy", "Too much contention"),
     query.UnknownStore: (404, "not-found", "Not found"),
     query.UnknownOrder: (404, "not-found", "Not found"),
+    query.UnknownStockItem: (404, "not-found", "Not found"),
     query.PageOutOfRange: (404, "page-out-of-range", "Page out of range"),
     query.ProjectionBehind: (503, "not-yet-projected", "Read model behind"),
 }
@@ -140,6 +142,9 @@ def _drf_problem(exc: exceptions.APIException) -> Response:
 def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, domain.DomainError | query.QueryError):
         return _domain_problem(exc, context.get("view"))
+    if isinstance(exc, RequestDataTooBig):
+        detail = "The request body is larger than the server accepts."
+        return problem(413, "payload-too-large", "Payload too large", detail, {"body": [detail]})
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     if isinstance(exc, exceptions.APIException):

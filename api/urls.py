@@ -3,6 +3,7 @@
 from django.urls import path
 
 from .views.catalog import ProductRegisterApi, StoreOpenApi
+from .views.history import OrderHistoryApi, StockHistoryApi
 from .views.orders import OrderPlaceApi
 from .views.queries import (
     OrderDetailApi,
@@ -19,6 +20,12 @@ urlpatterns = [
     path("orders/<uuid:order_id>/", OrderDetailApi.as_view(), name="order-detail"),
     path("stores/<int:store_id>/orders/", StoreOrdersApi.as_view(), name="store-orders"),
     path("stores/<int:store_id>/inventory/", StoreInventoryApi.as_view(), name="store-inventory"),
+    path("orders/<uuid:order_id>/history/", OrderHistoryApi.as_view(), name="order-history"),
+    path(
+        "stores/<int:store_id>/inventory/<int:product_id>/history/",
+        StockHistoryApi.as_view(),
+        name="stock-history",
+    ),
     path("api/search/products/", ProductSearchApi.as_view(), name="product-search"),
     path("api/search/suggest/", ProductSuggestApi.as_view(), name="product-suggest"),
 ]

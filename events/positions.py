@@ -28,3 +28,23 @@ def last_position_of(app: Application, aggregate_id: UUID) -> int | None:
 def head_position(app: Application) -> int:
     """The position of the newest event in the store (0 when empty)."""
     return app.recorder.max_notification_id() or 0
+
+
+def positions_by_version(
+    app: Application, aggregate_id: UUID, gt: int = 0, lte: int = 2**62
+) -> dict[int, int]:
+    """Stored versions of one aggregate in (gt, lte] with the positions they were recorded at."""
+    recorder = app.recorder
+    table = recorder.events_table_name  # type: ignore[attr-defined]
+    where = "originator_id = {p} AND originator_version > {p} AND originator_version <= {p}"
+    if hasattr(recorder.datastore, "schema"):  # type: ignore[attr-defined]
+        sql = f"SELECT originator_version, notification_id FROM {table} WHERE " + where.format(
+            p="%s"
+        )
+        with recorder.datastore.get_connection() as conn:  # type: ignore[attr-defined]
+            rows = conn.execute(sql, (aggregate_id, gt, lte)).fetchall()
+            return {row["originator_version"]: row["notification_id"] for row in rows}
+    sql = f"SELECT originator_version, rowid FROM {table} WHERE " + where.format(p="?")
+    with recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]
+        cursor.execute(sql, (aggregate_id.hex, gt, lte))
+        return {row[0]: row[1] for row in cursor.fetchall()}

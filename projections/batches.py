@@ -75,7 +75,9 @@ def _pinpoint(projector: Projector, source: EventSource, limit: int, error: Exce
     """Find the exact event that fails by folding one at a time (each its own transaction)."""
     if limit == 1:
         with transaction.atomic():
-            position = locked_checkpoint(projector.name).position + 1
+            after = locked_checkpoint(projector.name).position
+        # The next stored position, not after + 1: rolled-back appends leave gaps.
+        position = source.read(after, 1, projector.topics).last_position
         logger.error("projection=%s position=%s failed: %r", projector.name, position, error)
         return ProjectionFailed(projector.name, position, error)
     while True:

@@ -57,8 +57,7 @@ class CatalogProjector:
             if product.category_key not in known:
                 known[product.category_key] = len(known) + 1
                 new_rows.append(
-                    CategoryRow(known[product.category_key], product.category,
-                                product.category_key)
+                    CategoryRow(known[product.category_key], product.category, product.category_key)
                 )
             product.category_id = known[product.category_key]
         CategoryRow.objects.bulk_create(new_rows)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import threading
 
+from .notifier import Notifier
 from .registry import select
+from .tasks import enqueue_order_confirmation
 from .worker import ProjectionWorker, start_in_background
 
 _started: ProjectionWorker | None = None
@@ -15,6 +17,6 @@ def start_in_process_projectors() -> ProjectionWorker:
     global _started
     with _lock:
         if _started is None:
-            _started = ProjectionWorker(select(None))
+            _started = ProjectionWorker(select(None), notifier=Notifier(enqueue_order_confirmation))
             start_in_background(_started)
     return _started

@@ -40,12 +40,15 @@ def held_projections(names: list[str]) -> dict[str, bool | None]:
     if not config.is_postgres:
         return dict.fromkeys(names)
     with psycopg.connect(postgres_conninfo(config), autocommit=True) as conn:
+        # The shift wraps to the signed bigint the lock was taken with; advisory locks are
+        # per database, so other databases' workers on the same server do not count.
         rows = conn.execute(
             "SELECT (classid::bigint << 32) | objid::bigint FROM pg_locks "
-            "WHERE locktype = 'advisory' AND granted AND objsubid = 1"
+            "WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND database = "
+            "(SELECT oid FROM pg_database WHERE datname = current_database())"
         ).fetchall()
     held_keys = {row[0] for row in rows}
-    return {n: (projection_lock_key(n) & 0xFFFFFFFFFFFFFFFF) in held_keys for n in names}
+    return {n: projection_lock_key(n) in held_keys for n in names}
 
 
 def projection_status(names: list[str] | None = None) -> list[ProjectionStatus]:

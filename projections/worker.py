@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import psycopg
 from django.db import close_old_connections, connections
@@ -22,6 +22,7 @@ from .base import Projector
 from .batches import is_infrastructure_error
 from .catch_up import DEFAULT_BATCH_SIZE, catch_up
 from .leadership import LocalLeadership, PostgresLeadership
+from .notifier import Notifier
 from .source import EventSource
 
 logger = logging.getLogger(__name__)
@@ -35,12 +36,12 @@ class ProjectionWorker:
         batch_size: int = DEFAULT_BATCH_SIZE,
         poll_interval: float | None = None,
         stop_event: threading.Event | None = None,
-        extra_steps: Sequence[Callable[[], int]] = (),
+        notifier: Notifier | None = None,
     ) -> None:
         self.projectors = list(projectors)
+        self.notifier = notifier
         self.batch_size = batch_size
         self.stop_event = stop_event or threading.Event()
-        self.extra_steps = list(extra_steps)  # e.g. the notifier, run after each catch-up
         config = event_store_config()
         if config.is_postgres:
             channel = event_store_reader().recorder.channel_name
@@ -55,13 +56,26 @@ class ProjectionWorker:
 
     def step(self) -> int:
         """Catch up every projection this worker holds; events processed."""
-        held = self.leadership.acquire([p.name for p in self.projectors])
+        names = [p.name for p in self.projectors]
+        if self.notifier is not None:
+            names.append(self.notifier.name)
+        held = self.leadership.acquire(names)
         source = EventSource(event_store_reader())
         mine = [p for p in self.projectors if p.name in held]
         processed = catch_up(mine, source, self.batch_size)
-        for extra in self.extra_steps:
-            processed += extra()
+        if self.notifier is not None and self.notifier.name in held:
+            processed += self._notify(source)
         return processed
+
+    def _notify(self, source: EventSource) -> int:
+        """Enqueue confirmations; a broker outage only delays them (the checkpoint stays)."""
+        try:
+            return self.notifier.catch_up(source)
+        except Exception as error:
+            if is_infrastructure_error(error):
+                raise
+            logger.warning("notifier: broker unavailable (%r); will retry", error)
+            return 0
 
     def run(self) -> None:
         bump_generation()  # a crash may have left cached pages older than committed rows

@@ -27,3 +27,8 @@ class ProjectionBehind(QueryError):
     def __init__(self, position: int) -> None:
         super().__init__(f"The read model has not reached event position {position} yet.")
         self.position = position
+
+
+class UnknownStockItem(QueryError):
+    def __init__(self, store_id: int, product_id: int) -> None:
+        super().__init__(f"Store {store_id} has never stocked product {product_id}.")

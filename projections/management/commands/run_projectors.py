@@ -10,7 +10,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from projections.batches import ProjectionFailed
 from projections.catch_up import DEFAULT_BATCH_SIZE
+from projections.notifier import NAME as NOTIFIER
+from projections.notifier import Notifier
 from projections.registry import select
+from projections.tasks import enqueue_order_confirmation
 from projections.worker import ProjectionWorker
 
 logger = logging.getLogger("projections")
@@ -23,7 +26,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("names", nargs="*", help="projections to run (default: all)")
+        parser.add_argument(
+            "names",
+            nargs="*",
+            help="projections to run, 'notifier' included (default: all and the notifier)",
+        )
         parser.add_argument("--once", action="store_true", help="catch up, then exit")
         parser.add_argument(
             "--batch-size",
@@ -39,23 +46,36 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        names = options["names"]
+        with_notifier = not names or NOTIFIER in names
         try:
-            projectors = select(options["names"])
+            projectors = select([n for n in names if n != NOTIFIER]) if names != [NOTIFIER] else []
         except KeyError as error:
             raise CommandError(str(error)) from None
         worker = ProjectionWorker(
-            projectors, batch_size=options["batch_size"], poll_interval=options["poll_interval"]
+            projectors,
+            batch_size=options["batch_size"],
+            poll_interval=options["poll_interval"],
+            notifier=Notifier(enqueue_order_confirmation) if with_notifier else None,
         )
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: worker.stop())
+        previous = {
+            signum: signal.signal(signum, lambda *_: worker.stop())
+            for signum in (signal.SIGTERM, signal.SIGINT)
+        }
         try:
             if options["once"]:
                 processed = worker.step()
                 self.stdout.write(f"caught up: {processed} events processed")
                 return
-            logger.info("projector worker started: %s", ", ".join(p.name for p in projectors))
+            running = [p.name for p in projectors] + ([NOTIFIER] if with_notifier else [])
+            logger.info("projector worker started: %s", ", ".join(running))
             worker.run()
             logger.info("projector worker stopped")
         except ProjectionFailed as failed:
             logger.error("%s", failed)
             sys.exit(2)
+        finally:
+            # `--once` (or a caller like call_command) must not keep the projection locks.
+            worker.leadership.close()
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)

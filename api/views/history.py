@@ -1,0 +1,62 @@
+"""Audit endpoints, read from the event store: order history and stock movements."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from aforro_backend.composition import command_context
+from command_side.history import order_as_of, order_history, stock_history
+from query_side.errors import UnknownOrder, UnknownStockItem
+from query_side.selectors.paging import Page, check_in_range
+
+from ..envelope import envelope
+from ..history_bodies import entry_body, movement_body
+from ..order_serializers import order_body
+from ..query_params import integer, page_request
+
+
+class OrderHistoryApi(APIView):
+    authentication_classes: list = []
+    permission_classes: list = []
+
+    def get(self, request: Request, order_id: UUID) -> Response:
+        as_of = integer(request.query_params, "as_of_version")
+        ctx = command_context()
+        entries = order_history(ctx, order_id)
+        if not entries:
+            raise UnknownOrder(order_id)
+        if as_of is None:
+            return Response([entry_body(e) for e in entries])
+        order = order_as_of(ctx, order_id, as_of)
+        if order is None:
+            raise ValidationError(
+                {"as_of_version": [f"The order has versions 1 to {len(entries)}."]}
+            )
+        return Response(
+            {
+                "as_of_version": as_of,
+                "state": order_body(order, entries[as_of - 1].position),
+                "events": [entry_body(e) for e in entries[:as_of]],
+            }
+        )
+
+
+class StockHistoryApi(APIView):
+    authentication_classes: list = []
+    permission_classes: list = []
+
+    def get(self, request: Request, store_id: int, product_id: int) -> Response:
+        paging = page_request(request.query_params, default_size=100, cap=500)
+        count, entries = stock_history(
+            command_context(), store_id, product_id, paging.offset, paging.page_size
+        )
+        if count == 0:
+            raise UnknownStockItem(store_id, product_id)
+        check_in_range(count, paging)
+        page = Page(count, paging.page, paging.page_size, [movement_body(e) for e in entries])
+        return Response(envelope(request, page))

@@ -1,0 +1,54 @@
+"""The order confirmation message, built from the event store (the source of truth)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from aforro_backend.event_store import event_store_reader
+from events.orders import OrderPlaced, StockReserved
+from query_side.models import StoreRow
+
+
+class NotConfirmed(Exception):
+    """The order does not exist or was not confirmed: there is nothing to announce."""
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    order_id: UUID
+    store_id: int
+    store_name: str
+    lines: list[dict]
+    total_quantity: int
+
+    @property
+    def subject(self) -> str:
+        return f"Order {self.order_id} confirmed"
+
+    @property
+    def body(self) -> str:
+        lines = "\n".join(
+            f"  {line['quantity_requested']} x {line['product_title']} "
+            f"(product {line['product_id']})"
+            for line in self.lines
+        )
+        return (
+            f"Your order {self.order_id} at {self.store_name} (store {self.store_id}) is "
+            f"confirmed.\n\n{lines}\n\nLines: {len(self.lines)}; units: {self.total_quantity}.\n"
+        )
+
+
+def build_confirmation(order_id: UUID) -> Confirmation:
+    events = list(event_store_reader().events.get(order_id))
+    placed = next((e for e in events if isinstance(e, OrderPlaced)), None)
+    if placed is None or not any(isinstance(e, StockReserved) for e in events):
+        raise NotConfirmed(order_id)
+    store = StoreRow.objects.filter(store_id=placed.store_id).first()
+    return Confirmation(
+        order_id=order_id,
+        store_id=placed.store_id,
+        store_name=store.name if store else f"store {placed.store_id}",
+        lines=placed.lines,
+        total_quantity=sum(line["quantity_requested"] for line in placed.lines),
+    )

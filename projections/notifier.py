@@ -1,0 +1,55 @@
+"""The notifier: follows the event stream like a projector and enqueues one confirmation task
+per confirmed order (`StockReserved`).
+
+Its checkpoint advances only after the broker accepted every task of the batch, so a broker
+outage delays notifications and never loses them. A crash between enqueue and checkpoint
+enqueues again; the task is idempotent per order, so nobody gets two emails.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from events.orders import StockReserved
+
+from .batches import locked_checkpoint
+from .source import EventSource
+
+logger = logging.getLogger(__name__)
+
+NAME = "notifier"
+TOPICS = frozenset({StockReserved.TOPIC})
+
+
+class Notifier:
+    name = NAME
+
+    def __init__(self, enqueue, batch_size: int = 200) -> None:
+        self.enqueue = enqueue  # order_id (str) -> None; raises if the broker refused it
+        self.batch_size = batch_size
+
+    def process_batch(self, source: EventSource) -> int:
+        with transaction.atomic():
+            start = locked_checkpoint(NAME).position
+        batch = source.read(start, self.batch_size, TOPICS)
+        for position, event in batch.events:
+            self.enqueue(str(event.originator_id))
+            logger.info("notifier enqueued order=%s position=%s", event.originator_id, position)
+        if batch.size:
+            with transaction.atomic():
+                checkpoint = locked_checkpoint(NAME)
+                if checkpoint.position == start:
+                    checkpoint.position = batch.last_position
+                    checkpoint.event_time = batch.last_event.timestamp
+                    checkpoint.save()
+        return batch.size
+
+    def catch_up(self, source: EventSource) -> int:
+        total = 0
+        while True:
+            processed = self.process_batch(source)
+            total += processed
+            if processed < self.batch_size:
+                return total

@@ -1,0 +1,60 @@
+"""Celery task `send_order_confirmation`: idempotent per order, retried with backoff."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from uuid import UUID
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .confirmation import NotConfirmed, build_confirmation
+from .models import OrderConfirmationSent
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=2,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=20,
+)
+def send_order_confirmation(self, order_id: str) -> str:
+    """Send the confirmation once: the delivery row and the email succeed together or retry."""
+    order_uuid = UUID(order_id)
+    if OrderConfirmationSent.objects.filter(order_id=order_uuid).exists():
+        return "already-sent"
+    try:
+        confirmation = build_confirmation(order_uuid)
+    except NotConfirmed:
+        logger.warning("order=%s is not confirmed; nothing to send", order_id)
+        return "not-confirmed"
+    try:
+        with transaction.atomic():
+            # A concurrent duplicate blocks here and then fails on the unique key.
+            OrderConfirmationSent.objects.create(
+                order_id=order_uuid, sent_at=timezone.now(), recipient=settings.ORDER_EMAIL_TO
+            )
+            send_mail(
+                confirmation.subject,
+                confirmation.body,
+                settings.ORDER_EMAIL_FROM,
+                [settings.ORDER_EMAIL_TO],
+            )
+    except IntegrityError:
+        return "already-sent"
+    logger.info("confirmation sent order=%s", order_id)
+    return "sent"
+
+
+def enqueue_order_confirmation(order_id: str) -> None:
+    """Hand the task to the broker; raises if the broker did not accept it."""
+    send_order_confirmation.apply_async(args=[order_id], retry=False)
