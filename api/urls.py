@@ -1,8 +1,10 @@
 """Routes of the public HTTP API (paths are the contract in API.md)."""
 
-from django.urls import path
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from .views.catalog import ProductRegisterApi, StoreOpenApi
+from .views.health import HealthApi
 from .views.history import OrderHistoryApi, StockHistoryApi
 from .views.orders import OrderPlaceApi
 from .views.queries import (
@@ -28,4 +30,8 @@ urlpatterns = [
     ),
     path("api/search/products/", ProductSearchApi.as_view(), name="product-search"),
     path("api/search/suggest/", ProductSuggestApi.as_view(), name="product-suggest"),
+    path("health/", HealthApi.as_view(), name="health"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("", include("django_prometheus.urls")),
 ]

@@ -1,0 +1,41 @@
+"""`GET /health/`: database, cache, event store and projection lag; 503 if a dependency is down."""
+
+from __future__ import annotations
+
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from aforro_backend.composition import command_context
+from events.positions import head_position
+from query_side.selectors.health import cache_ok, checkpoints, database_ok
+
+
+def event_store_head() -> int | None:
+    try:
+        return head_position(command_context().app)
+    except Exception:
+        return None
+
+
+class HealthApi(APIView):
+    authentication_classes: list = []
+    permission_classes: list = []
+
+    def get(self, request: Request) -> Response:
+        database, cache = database_ok(), cache_ok()
+        head = event_store_head()
+        projections = {}
+        if database and head is not None:
+            projections = {
+                name: {"position": position, "head": head, "lag": max(head - position, 0)}
+                for name, position in checkpoints().items()
+            }
+        body = {
+            "database": "ok" if database else "unavailable",
+            "cache": "ok" if cache else "unavailable",
+            "event_store": "ok" if head is not None else "unavailable",
+            "projections": projections,
+        }
+        healthy = database and cache and head is not None
+        return Response(body, status=200 if healthy else 503)
