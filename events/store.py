@@ -57,7 +57,8 @@ def application_env(config: EventStoreConfig) -> dict[str, str]:
             POSTGRES_POOL_SIZE=str(config.pool_size),
             POSTGRES_MAX_OVERFLOW=str(config.pool_size * 2),
             POSTGRES_CONNECT_TIMEOUT="5",
-            POSTGRES_PRE_PING="y",
+            # No ping per checkout (a round trip each); the library retries broken connections.
+            POSTGRES_PRE_PING="n",
             POSTGRES_ENABLE_DB_FUNCTIONS="n",
         )
         # POSTGRES_ENABLE_DB_FUNCTIONS stays off: its insert path skips the table lock that

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from query_side.cache_keys import bump_generation
 
@@ -47,6 +47,7 @@ def rebuild(
                 break
         position = checkpoint.position
     bump_generation()
+    analyze(projector)
     return ReplayResult(projector.name, total, position)
 
 
@@ -66,4 +67,13 @@ def rebuild_in_place(
         total += result.processed
         progress(result.processed)
         if result.processed < batch_size:
+            analyze(projector)
             return ReplayResult(projector.name, total, result.position)
+
+
+def analyze(projector: Projector) -> None:
+    """Fresh planner statistics: a table rebuilt in bulk otherwise keeps stale ones until
+    autovacuum passes, and search plans fall back to sequential scans."""
+    with connection.cursor() as cursor:
+        for table in projector.tables:
+            cursor.execute(f"ANALYZE {table._meta.db_table}")

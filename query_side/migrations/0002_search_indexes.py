@@ -19,8 +19,12 @@ POSTGRES = [
     "CREATE INDEX read_product_search ON read_product USING gin (search)",
     """CREATE INDEX read_product_title_trgm ON read_product
        USING gin (aforro_unaccent(lower(title)) gin_trgm_ops)""",
+    # Prefix suggestions walk this index in order and stop after ten titles.
+    """CREATE INDEX read_product_title_prefix ON read_product
+       (aforro_unaccent(lower(title)) text_pattern_ops)""",
 ]
 POSTGRES_REVERSE = [
+    "DROP INDEX IF EXISTS read_product_title_prefix",
     "DROP INDEX IF EXISTS read_product_title_trgm",
     "DROP INDEX IF EXISTS read_product_search",
     "ALTER TABLE read_product DROP COLUMN IF EXISTS search",

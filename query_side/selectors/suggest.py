@@ -13,10 +13,18 @@ from query_side.search.terms import fold, words
 LIMIT = 10
 
 
+def _prefixed(needle: str, limit: int) -> list[str]:
+    """Titles starting with `needle`, shortest first (a range of the prefix index, sorted)."""
+    rows = title_like(ProductRow.objects.all(), f"{needle}%").order_by(Length("title"), "title")
+    return list(dict.fromkeys(rows.values_list("title", flat=True)[: limit * 2]))[:limit]
+
+
 def _titles(pattern: str, exclude: list[str], limit: int) -> list[str]:
+    """Other titles matching `pattern`, shortest first among the first few the index finds
+    (sorting every match of a common word would cost more than a keystroke can afford)."""
     rows = title_like(ProductRow.objects.all(), pattern).exclude(title__in=exclude)
-    rows = rows.order_by(Length("title"), "title").values_list("title", flat=True)
-    return list(dict.fromkeys(rows[: limit * 2]))[:limit]
+    found = list(dict.fromkeys(rows.values_list("title", flat=True)[: limit * 5]))
+    return sorted(found, key=lambda t: (len(t), t))[:limit]
 
 
 def _escape_like(text: str) -> str:
@@ -25,7 +33,7 @@ def _escape_like(text: str) -> str:
 
 def product_suggestions(q: str) -> list[str]:
     needle = _escape_like(fold(q.strip()))
-    found = _titles(f"{needle}%", [], LIMIT)
+    found = _prefixed(needle, LIMIT)
     if len(found) < LIMIT:
         found += _titles(f"%{needle}%", found, LIMIT - len(found))
     terms = words(q)
