@@ -29,6 +29,7 @@ test: install
 
 test-postgres:
 	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) DJANGO_SECRET_KEY=test-only \
+		DJANGO_SECURE_SSL_REDIRECT=false \
 		$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test-sqlite:
@@ -36,3 +37,9 @@ test-sqlite:
 
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+## Benchmarks (issue 7; BENCHMARKS.md): PostgreSQL and Redis as for `make test`, plus wrk
+## (installed with apt-get if missing). About 20 minutes; BENCH_ARGS="--quick" for a smoke run.
+bench: install
+	@command -v wrk >/dev/null 2>&1 || apt-get install -y wrk || (apt-get update && apt-get install -y wrk)
+	$(PY) -m bench all $(BENCH_ARGS)

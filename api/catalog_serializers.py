@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from .fields import StrictIntegerField, id_field
+from .fields import MoneyField, StrictCharField, StrictIntegerField, id_field
 
 MAX_RECEIVE = 1_000_000
 
 
 class OpenStoreSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    location = serializers.CharField(max_length=200)
+    name = StrictCharField(max_length=200)
+    location = StrictCharField(max_length=200)
 
 
 class RegisterProductSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField(max_length=5000, allow_blank=True, default="")
-    price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
-    category = serializers.CharField(max_length=100)
+    title = StrictCharField(max_length=200)
+    description = StrictCharField(max_length=5000, allow_blank=True, default="")
+    price = MoneyField()
+    category = StrictCharField(max_length=100)
 
 
 class ReceiveStockSerializer(serializers.Serializer):

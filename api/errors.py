@@ -11,7 +11,7 @@ from typing import Any
 import psycopg
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError as DjangoDatabaseError
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
 from eventsourcing.persistence import InterfaceError, OperationalError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -49,7 +49,19 @@ def problem(
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> Response:
-    body = {
+    body = problem_body(status_code, slug, title, detail, errors, **extra)
+    return Response(body, status=status_code, headers=headers, content_type=PROBLEM_JSON)
+
+
+def problem_body(
+    status_code: int,
+    slug: str,
+    title: str,
+    detail: str,
+    errors: dict[str, list[str]] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
         "type": f"/problems/{slug}",
         "title": title,
         "status": status_code,
@@ -57,7 +69,29 @@ def problem(
         "errors": errors or {},
         **extra,
     }
-    return Response(body, status=status_code, headers=headers, content_type=PROBLEM_JSON)
+
+
+# Django's own error pages (before or outside DRF) in the same shape, not HTML:
+# handler400/404/500 in the root URLconf.
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """A request Django refuses before routing, e.g. a Host header it does not serve."""
+    detail = "The request is malformed or names a host this service does not serve."
+    return _django_problem(400, "bad-request", "Bad request", detail)
+
+
+def route_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """A path no route matches (`/stores/abc/orders/`): a 404 like an unknown id."""
+    return _django_problem(404, "not-found", "Not found", f"No endpoint at {request.path}.")
+
+
+def server_error(request: HttpRequest) -> JsonResponse:
+    detail = "An unexpected error occurred; it has been logged."
+    return _django_problem(500, "server-error", "Internal server error", detail)
+
+
+def _django_problem(status_code: int, slug: str, title: str, detail: str) -> JsonResponse:
+    body = problem_body(status_code, slug, title, detail)
+    return JsonResponse(body, status=status_code, content_type=PROBLEM_JSON)
 
 
 def flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:

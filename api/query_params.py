@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
@@ -12,6 +13,7 @@ from query_side.selectors.product_search import SORTS, SearchParams
 
 MAX_INT = 2_147_483_647
 MAX_POSITION = 2**63 - 1
+INTEGER = re.compile(r"-?[0-9]{1,1000}")  # int() refuses strings of over 4300 digits
 
 
 def _invalid(name: str, message: str) -> ValidationError:
@@ -22,23 +24,26 @@ def integer(
     params: Mapping[str, str],
     name: str,
     minimum: int = 1,
-    maximum: int = MAX_INT,
+    maximum: int | None = MAX_INT,
     default: int | None = None,
 ) -> int | None:
+    """The parameter as an int in [minimum, maximum] (no upper bound when maximum is None)."""
     raw = params.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.strip().lstrip("-").isdigit():
+    # ASCII digits only: str.isdigit() also accepts "²", which int() then refuses.
+    if not INTEGER.fullmatch(raw.strip()):
         raise _invalid(name, "Must be an integer.")
     value = int(raw)
-    if not minimum <= value <= maximum:
+    if value < minimum or (maximum is not None and value > maximum):
         raise _invalid(name, f"Must be between {minimum} and {maximum}.")
     return value
 
 
 def page_request(params: Mapping[str, str], default_size: int, cap: int) -> PageRequest:
     page = integer(params, "page", default=1)
-    size = integer(params, "page_size", maximum=MAX_INT, default=default_size)
+    # Any larger page size is clamped to the cap (API.md), however large.
+    size = integer(params, "page_size", maximum=None, default=default_size)
     return PageRequest(page=page, page_size=min(size, cap))
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from events.orders import OrderPlaced
 from events.positions import positions_by_version
 
 from .context import CommandContext
@@ -52,7 +53,10 @@ def history(
 
 
 def order_history(ctx: CommandContext, order_id: UUID) -> list[HistoryEntry]:
-    return history(ctx, order_id)
+    """The order's events; none when the id names no order (stock items and stores have ids
+    anyone can compute, and their events are not an order's history)."""
+    entries = history(ctx, order_id)
+    return entries if entries and entries[0].type == OrderPlaced.__name__ else []
 
 
 def order_as_of(ctx: CommandContext, order_id: UUID, version: int) -> Order | None:

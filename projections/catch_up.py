@@ -18,13 +18,17 @@ def catch_up(
     source: EventSource | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> int:
-    """Process until every projector has seen the head as of its last read; events processed."""
+    """Process until every projector has seen the head as of its last read; events processed.
+
+    Projectors take one batch each in turn: under sustained appends the first one would
+    otherwise always find a full batch and the others would never run."""
     source = source or EventSource(event_store_reader())
     total = 0
-    for projector in projectors:
-        while True:
+    pending = list(projectors)
+    while pending:
+        for projector in list(pending):
             result = process_batch(projector, source, batch_size)
             total += result.processed
             if result.processed < batch_size:
-                break
+                pending.remove(projector)
     return total

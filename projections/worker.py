@@ -13,6 +13,8 @@ import threading
 from collections.abc import Sequence
 
 import psycopg
+import redis.exceptions
+from kombu.exceptions import OperationalError as KombuOperationalError
 from django.db import close_old_connections, connections
 
 from aforro_backend.event_store import event_store_config, event_store_reader, postgres_conninfo
@@ -26,6 +28,9 @@ from .notifier import Notifier
 from .source import EventSource
 
 logger = logging.getLogger(__name__)
+
+# What a broker outage looks like to a publisher; anything else is a bug and stops the worker.
+BROKER_ERRORS = (KombuOperationalError, redis.exceptions.ConnectionError, ConnectionError)
 
 
 class ProjectionWorker:
@@ -71,9 +76,7 @@ class ProjectionWorker:
         """Enqueue confirmations; a broker outage only delays them (the checkpoint stays)."""
         try:
             return self.notifier.catch_up(source)
-        except Exception as error:
-            if is_infrastructure_error(error):
-                raise
+        except BROKER_ERRORS as error:
             logger.warning("notifier: broker unavailable (%r); will retry", error)
             return 0
 

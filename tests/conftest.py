@@ -7,6 +7,7 @@ store and Redis; without, the embedded SQLite mode. Tests marked `postgres` need
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.db import connections
 from rest_framework.test import APIClient
 
@@ -44,14 +45,27 @@ def wipe_event_store(ctx: CommandContext) -> None:
 
 
 @pytest.fixture
-def ctx(django_db_setup, django_db_blocker) -> CommandContext:
-    """A command context on an empty event store (aggregate caches start empty too)."""
+def ctx(db, django_db_blocker) -> CommandContext:
+    """A command context on an empty event store (aggregate caches start empty too).
+
+    It asks for `db` so the test database exists: the event store lives beside it, and
+    wiping must never reach a real database.
+    """
     composition.reset()
     with django_db_blocker.unblock():
         context = composition.command_context()
+        if is_postgres():
+            name = connections["default"].settings_dict["NAME"]
+            assert name.startswith("test_"), f"refusing to wipe the event store in {name}"
         wipe_event_store(context)
     yield context
     composition.reset()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    """Cached pages and throttle history must not leak from one test into the next."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
@@ -11,18 +12,37 @@ from rest_framework.views import APIView
 from aforro_backend.composition import command_context
 from command_side import catalog_commands as commands
 
+from .. import schema, schema_examples, schema_parameters
 from ..catalog_serializers import (
     OpenStoreSerializer,
     ReceiveStockSerializer,
     RegisterProductSerializer,
 )
+from ..parsers import JSONBodyParser
+
+STAFF_PROBLEMS = (400, 401, 403, 413, 415, 503)
+STAFF_HEADERS = [schema_parameters.WWW_AUTHENTICATE, schema_parameters.retry_after(503)]
 
 
 class StaffApi(APIView):
     permission_classes = [IsAdminUser]
+    parser_classes = [JSONBodyParser]
 
 
 class StoreOpenApi(StaffApi):
+    @extend_schema(
+        operation_id="open_store",
+        tags=["catalog (staff)"],
+        summary="Open a store",
+        description="Staff only. The store gets the next free store id.",
+        request=OpenStoreSerializer,
+        parameters=STAFF_HEADERS,
+        responses={
+            **schema.ok(schema.StoreOpenedSerializer, "The new store and its id.", 201),
+            **schema.problems(*STAFF_PROBLEMS),
+        },
+        examples=schema_examples.OPEN_STORE,
+    )
     def post(self, request: Request) -> Response:
         serializer = OpenStoreSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -38,6 +58,20 @@ class StoreOpenApi(StaffApi):
 
 
 class ProductRegisterApi(StaffApi):
+    @extend_schema(
+        operation_id="register_product",
+        tags=["catalog (staff)"],
+        summary="Register a product",
+        description="Staff only. The product gets the next free product id; `price` is a "
+        'decimal string such as `"12.50"`.',
+        request=RegisterProductSerializer,
+        parameters=STAFF_HEADERS,
+        responses={
+            **schema.ok(schema.ProductRegisteredSerializer, "The new product and its id.", 201),
+            **schema.problems(*STAFF_PROBLEMS),
+        },
+        examples=schema_examples.REGISTER_PRODUCT,
+    )
     def post(self, request: Request) -> Response:
         serializer = RegisterProductSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

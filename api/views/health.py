@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -9,6 +10,8 @@ from rest_framework.views import APIView
 from aforro_backend.composition import command_context
 from events.positions import head_position
 from query_side.selectors.health import cache_ok, checkpoints, database_ok
+
+from .. import schema, schema_examples
 
 
 def event_store_head() -> int | None:
@@ -22,6 +25,17 @@ class HealthApi(APIView):
     authentication_classes: list = []
     permission_classes: list = []
 
+    @extend_schema(
+        operation_id="health",
+        tags=["operations"],
+        summary="Dependencies and projection lag",
+        responses={
+            **schema.ok(schema.HealthSerializer, "Every dependency is up."),
+            **schema.ok(schema.HealthSerializer, "A dependency is down (named in the body).", 503),
+            **schema.problems(400, notes={400: "A malformed request, e.g. an unserved Host."}),
+        },
+        examples=schema_examples.HEALTHY,
+    )
     def get(self, request: Request) -> Response:
         database, cache = database_ok(), cache_ok()
         head = event_store_head()

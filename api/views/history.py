@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,6 +15,8 @@ from command_side.history import order_as_of, order_history, stock_history
 from query_side.errors import UnknownOrder, UnknownStockItem
 from query_side.selectors.paging import Page, check_in_range
 
+from .. import schema, schema_examples
+from .. import schema_parameters as params
 from ..envelope import envelope
 from ..history_bodies import entry_body, movement_body
 from ..order_serializers import order_body
@@ -24,6 +27,21 @@ class OrderHistoryApi(APIView):
     authentication_classes: list = []
     permission_classes: list = []
 
+    @extend_schema(
+        operation_id="order_history",
+        tags=["audit"],
+        summary="Every event of an order, oldest first (from the event store)",
+        description="A list of events; with `as_of_version`, an object with the order's state "
+        "as of that version and the events up to it.",
+        parameters=[params.ORDER_ID, params.AS_OF_VERSION, params.retry_after(503)],
+        responses={
+            **schema.ok(schema.ORDER_HISTORY, "The events, or the state as of a version."),
+            **schema.problems(
+                400, 404, 503, notes={400: "Invalid `as_of_version`.", 404: "Unknown order."}
+            ),
+        },
+        examples=schema_examples.ORDER_HISTORY,
+    )
     def get(self, request: Request, order_id: UUID) -> Response:
         as_of = integer(request.query_params, "as_of_version")
         ctx = command_context()
@@ -50,6 +68,29 @@ class StockHistoryApi(APIView):
     authentication_classes: list = []
     permission_classes: list = []
 
+    @extend_schema(
+        operation_id="stock_history",
+        tags=["audit"],
+        summary="Stock movements of a product in a store, with the running quantity",
+        parameters=[
+            params.STORE_ID,
+            params.PRODUCT_ID,
+            *params.paging(100, 500),
+            params.retry_after(503),
+        ],
+        responses={
+            **schema.ok(
+                schema.page_of("StockHistory", schema.StockMovementSerializer), "One page."
+            ),
+            **schema.problems(
+                400,
+                404,
+                503,
+                notes={404: "The store never stocked that product, or a page past the end."},
+            ),
+        },
+        examples=schema_examples.STOCK_HISTORY,
+    )
     def get(self, request: Request, store_id: int, product_id: int) -> Response:
         paging = page_request(request.query_params, default_size=100, cap=500)
         count, entries = stock_history(

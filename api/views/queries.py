@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
@@ -16,21 +17,29 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from query_side.cache_keys import cached
-from query_side.errors import ProjectionBehind
+from query_side.errors import ProjectionBehind, UnknownOrder
 from query_side.selectors.inventory import store_inventory
 from query_side.selectors.product_search import product_search
 from query_side.selectors.projection_progress import projection_position, wait_for_position
 from query_side.selectors.store_orders import order_detail, store_orders
 from query_side.selectors.suggest import product_suggestions
 
+from .. import schema, schema_examples
+from .. import schema_parameters as params
+from ..catalog_serializers import ReceiveStockSerializer
 from ..envelope import envelope
+from ..parsers import JSONBodyParser
 from ..query_params import min_position, page_request, search_params
-from .catalog import receive_stock_response
+from .catalog import STAFF_HEADERS, STAFF_PROBLEMS, receive_stock_response
+
+READ_PROBLEMS = (400, 404, 503)
+STALE = "Read model behind `min_position`, or a backing service unavailable."
 
 
 def params_digest(request: Request) -> str:
-    """A stable key for the query string (Python's hash() differs between processes)."""
-    items = sorted(request.query_params.lists())
+    """A stable key for the query string (Python's hash() differs between processes);
+    `min_position` is left out: the cached value itself records the position it was built at."""
+    items = sorted(kv for kv in request.query_params.lists() if kv[0] != "min_position")
     return hashlib.sha1(urlencode(items, doseq=True).encode()).hexdigest()
 
 
@@ -57,14 +66,60 @@ class StoreInventoryApi(ReadApi):
 
     projection = "catalog"
     authentication_classes = api_settings.DEFAULT_AUTHENTICATION_CLASSES
+    parser_classes = [JSONBodyParser]
     unknown_products_field = "product_id"
 
     def get_permissions(self) -> list:
         return [IsAdminUser()] if self.request.method == "POST" else []
 
+    @extend_schema(
+        operation_id="receive_stock",
+        tags=["catalog (staff)"],
+        summary="Receive stock into a store",
+        description="Staff only. Adds units to the store's stock of a product (opening it on "
+        "the first receipt) and answers with the new quantity.",
+        request=ReceiveStockSerializer,
+        parameters=[params.STORE_ID, *STAFF_HEADERS],
+        responses={
+            **schema.ok(schema.StockReceivedSerializer, "The store's new quantity.", 201),
+            **schema.problems(
+                *STAFF_PROBLEMS,
+                404,
+                notes={400: "Invalid body, or an unknown product id.", 404: "Unknown store."},
+            ),
+        },
+        examples=schema_examples.RECEIVE_STOCK,
+    )
     def post(self, request: Request, store_id: int) -> Response:
         return receive_stock_response(request, store_id)
 
+    @extend_schema(
+        operation_id="store_inventory",
+        tags=["stock"],
+        summary="A store's inventory, A to Z by product title",
+        description="Public (any client). Cached for 60 s and invalidated when the projection "
+        "changes the store's rows.",
+        auth=[],
+        parameters=[
+            params.STORE_ID,
+            *params.paging(100, 500),
+            params.MIN_POSITION,
+            params.retry_after(503),
+        ],
+        responses={
+            **schema.ok(schema.page_of("Inventory", schema.InventoryRowSerializer), "One page."),
+            **schema.problems(
+                *READ_PROBLEMS,
+                401,
+                notes={
+                    401: "An Authorization header with an invalid token (none is needed).",
+                    404: "Unknown store, or a page past the end.",
+                    503: STALE,
+                },
+            ),
+        },
+        examples=schema_examples.INVENTORY,
+    )
     def get(self, request: Request, store_id: int) -> Response:
         paging = page_request(request.query_params, default_size=100, cap=500)
         position = self.fresh_enough(request)
@@ -82,6 +137,25 @@ class StoreInventoryApi(ReadApi):
 class StoreOrdersApi(ReadApi):
     projection = "store_orders"
 
+    @extend_schema(
+        operation_id="store_orders",
+        tags=["orders"],
+        summary="A store's orders, newest first",
+        parameters=[
+            params.STORE_ID,
+            *params.paging(20, 100),
+            params.MIN_POSITION,
+            params.retry_after(503),
+        ],
+        responses={
+            **schema.ok(schema.page_of("StoreOrders", schema.StoreOrderRowSerializer), "One page."),
+            **schema.problems(
+                *READ_PROBLEMS,
+                notes={404: "Unknown store, or a page past the end.", 503: STALE},
+            ),
+        },
+        examples=schema_examples.STORE_ORDERS,
+    )
     def get(self, request: Request, store_id: int) -> Response:
         paging = page_request(request.query_params, default_size=20, cap=100)
         position = self.fresh_enough(request)
@@ -99,14 +173,57 @@ class StoreOrdersApi(ReadApi):
 class OrderDetailApi(ReadApi):
     projection = "store_orders"
 
-    def get(self, request: Request, order_id: UUID) -> Response:
+    @extend_schema(
+        operation_id="order_detail",
+        tags=["orders"],
+        summary="An order, as placing it answered",
+        parameters=[
+            params.ORDER_ID,
+            params.MIN_POSITION,
+            params.retry_after(503),
+        ],
+        responses={
+            **schema.ok(schema.OrderSerializer, "The order from the read side."),
+            **schema.problems(*READ_PROBLEMS, notes={404: "Unknown order.", 503: STALE}),
+        },
+        examples=schema_examples.ORDER_DETAIL,
+    )
+    def get(self, request: Request, order_id: str) -> Response:
+        # The route takes any segment, so a malformed id is a problem+json 404 like an unknown one.
+        try:
+            parsed = UUID(order_id)
+        except ValueError:
+            raise UnknownOrder(order_id) from None
         self.fresh_enough(request)
-        return Response(order_detail(order_id))
+        return Response(order_detail(parsed))
 
 
 class ProductSearchApi(ReadApi):
     projection = "catalog"
 
+    @extend_schema(
+        operation_id="product_search",
+        tags=["search"],
+        summary="Search products",
+        parameters=[
+            *params.SEARCH,
+            *params.paging(10, 100),
+            params.MIN_POSITION,
+            params.retry_after(503),
+        ],
+        responses={
+            **schema.ok(schema.page_of("ProductSearch", schema.ProductHitSerializer), "One page."),
+            **schema.problems(
+                *READ_PROBLEMS,
+                notes={
+                    400: "An invalid parameter, named in `errors`.",
+                    404: "A page past the end.",
+                    503: STALE,
+                },
+            ),
+        },
+        examples=schema_examples.SEARCH,
+    )
     def get(self, request: Request) -> Response:
         params = search_params(request.query_params)
         position = self.fresh_enough(request)
@@ -135,6 +252,19 @@ class ProductSuggestApi(ReadApi):
     projection = "catalog"
     throttle_classes = [SuggestThrottle]
 
+    @extend_schema(
+        operation_id="product_suggest",
+        tags=["search"],
+        summary="Title suggestions for autocomplete",
+        description="Up to 10 titles: prefix matches, then other matches, then close (typo) "
+        "matches. Rate limited per client IP (SUGGEST_RATE, default 20/min).",
+        parameters=[params.SUGGEST_Q, params.MIN_POSITION, params.retry_after(429, 503)],
+        responses={
+            **schema.ok(schema.SuggestionsSerializer, "Matching titles."),
+            **schema.problems(400, 429, 503, notes={400: "`q` too short or too long."}),
+        },
+        examples=schema_examples.SUGGEST,
+    )
     def get(self, request: Request) -> Response:
         q = (request.query_params.get("q") or "").strip()
         if len(q) < 3 or len(q) > 100:

@@ -1,0 +1,258 @@
+"""OpenAPI documentation only: the response shapes, parameters and error responses that the
+views' `extend_schema` decorators name. Nothing here parses a request or renders a response.
+
+May import DRF, drf-spectacular and the API's limits; never selectors or command handlers.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    inline_serializer,
+)
+from rest_framework import serializers
+
+from .errors import PROBLEM_JSON
+
+ORDER_STATUSES = ["PENDING", "CONFIRMED", "REJECTED"]
+DEPENDENCY_STATES = ["ok", "unavailable"]
+MONEY = {"max_digits": 10, "decimal_places": 2}
+
+
+class ProblemSerializer(serializers.Serializer):
+    """RFC 9457 problem details, the one error shape of every endpoint."""
+
+    type = serializers.CharField(help_text="`/problems/<slug>`, e.g. `/problems/not-found`.")
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Messages by field or parameter name (`items[0].quantity_requested`).",
+    )
+    product_ids = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="Unknown product ids."
+    )
+
+
+class OrderLineSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    product_title = serializers.CharField()
+    quantity_requested = serializers.IntegerField()
+
+
+class RejectionReasonSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    requested = serializers.IntegerField()
+    available = serializers.IntegerField()
+
+
+class OrderSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    store_id = serializers.IntegerField()
+    status = serializers.ChoiceField(
+        ORDER_STATUSES, help_text="`PENDING` only in a history state before the decision."
+    )
+    created_at = serializers.DateTimeField()
+    items = OrderLineSerializer(many=True)
+    total_items = serializers.IntegerField(help_text="Number of lines.")
+    total_quantity = serializers.IntegerField(help_text="Sum of the units of every line.")
+    rejection_reasons = RejectionReasonSerializer(many=True)
+    position = serializers.IntegerField(help_text="Event position to pass as `min_position`.")
+
+
+class StoreOpenedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    location = serializers.CharField()
+    position = serializers.IntegerField()
+
+
+class ProductRegisteredSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    price = serializers.DecimalField(**MONEY)
+    category = serializers.CharField()
+    position = serializers.IntegerField()
+
+
+class StockReceivedSerializer(serializers.Serializer):
+    store_id = serializers.IntegerField()
+    product_id = serializers.IntegerField()
+    quantity = serializers.IntegerField(help_text="The store's quantity after the receipt.")
+    position = serializers.IntegerField()
+
+
+class InventoryRowSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    product_title = serializers.CharField()
+    category = serializers.CharField()
+    price = serializers.DecimalField(**MONEY)
+    quantity = serializers.IntegerField()
+
+
+class StoreOrderRowSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.ChoiceField(ORDER_STATUSES)
+    created_at = serializers.DateTimeField()
+    total_items = serializers.IntegerField()
+    total_quantity = serializers.IntegerField()
+
+
+class ProductHitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    price = serializers.DecimalField(**MONEY)
+    category = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    store_quantity = serializers.IntegerField(
+        required=False, help_text="Only with `store_id`: that store's quantity (0 if none)."
+    )
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    type = serializers.CharField(help_text="Event class, e.g. `OrderPlaced`.")
+    recorded_at = serializers.DateTimeField()
+    position = serializers.IntegerField(allow_null=True)
+    data = serializers.DictField(help_text="The event's own fields.")
+
+
+class StockMovementSerializer(HistoryEntrySerializer):
+    quantity_change = serializers.IntegerField(help_text="+received, -reserved, 0 otherwise.")
+    quantity_after = serializers.IntegerField()
+    order_id = serializers.UUIDField(allow_null=True)
+
+
+class OrderAsOfSerializer(serializers.Serializer):
+    as_of_version = serializers.IntegerField()
+    state = OrderSerializer()
+    events = HistoryEntrySerializer(many=True)
+
+
+class SuggestionsSerializer(serializers.Serializer):
+    query = serializers.CharField()
+    suggestions = serializers.ListField(child=serializers.CharField(), max_length=10)
+
+
+class ProjectionLagSerializer(serializers.Serializer):
+    position = serializers.IntegerField()
+    head = serializers.IntegerField()
+    lag = serializers.IntegerField()
+
+
+class HealthSerializer(serializers.Serializer):
+    database = serializers.ChoiceField(DEPENDENCY_STATES)
+    cache = serializers.ChoiceField(DEPENDENCY_STATES)
+    event_store = serializers.ChoiceField(DEPENDENCY_STATES)
+    projections = serializers.DictField(child=ProjectionLagSerializer())
+
+
+ORDER_HISTORY = PolymorphicProxySerializer(
+    component_name="OrderHistory",
+    serializers=[HistoryEntrySerializer(many=True), OrderAsOfSerializer],
+    resource_type_field_name=None,
+    many=False,
+)
+
+
+def page_of(name: str, row: type[serializers.Serializer]) -> serializers.Serializer:
+    """The list envelope shared by every list endpoint, with `row` as the results."""
+    link = {"allow_null": True, "help_text": "Absolute URL of that page, or null."}
+    return inline_serializer(
+        name=f"{name}Page",
+        fields={
+            "count": serializers.IntegerField(),
+            "page": serializers.IntegerField(),
+            "page_size": serializers.IntegerField(),
+            "total_pages": serializers.IntegerField(),
+            "next": serializers.URLField(**link),
+            "previous": serializers.URLField(**link),
+            "results": row(many=True),
+        },
+    )
+
+
+# status -> (default description, slug, title, detail, errors) of its problem+json answer
+PROBLEMS: dict[int, tuple[str, str, str, str, dict[str, list[str]]]] = {
+    400: (
+        "Invalid input; `errors` names each bad field, parameter or header.",
+        "validation-error",
+        "Invalid request",
+        "One or more fields are invalid.",
+        {"page": ["Must be an integer."]},
+    ),
+    401: (
+        "No token, or an invalid one.",
+        "unauthorized",
+        "Unauthorized",
+        "Authentication credentials were not provided.",
+        {},
+    ),
+    403: (
+        "The token's user is not staff.",
+        "forbidden",
+        "Forbidden",
+        "You do not have permission to perform this action.",
+        {},
+    ),
+    404: ("Unknown resource.", "not-found", "Not found", "Store 99 does not exist.", {}),
+    413: (
+        "The body is larger than the server accepts.",
+        "payload-too-large",
+        "Payload too large",
+        "The request body is larger than the server accepts.",
+        {"body": ["The request body is larger than the server accepts."]},
+    ),
+    415: (
+        "The body is not `application/json`.",
+        "unsupported-media-type",
+        "Unsupported media type",
+        'Unsupported media type "text/plain" in request.',
+        {"Content-Type": ['Unsupported media type "text/plain" in request.']},
+    ),
+    422: (
+        "The Idempotency-Key was already used with a different body.",
+        "idempotency-key-reused",
+        "Idempotency-Key reused",
+        "This Idempotency-Key was already used with a different request body.",
+        {},
+    ),
+    429: (
+        "Too many requests from this client IP; retry after Retry-After seconds.",
+        "too-many-requests",
+        "Too many requests",
+        "Request was throttled. Expected available in 3 seconds.",
+        {},
+    ),
+    503: (
+        "A backing service is unavailable or too busy; retry after Retry-After seconds.",
+        "unavailable",
+        "Service unavailable",
+        "A backing service is unavailable; retry shortly.",
+        {},
+    ),
+}
+
+
+def problems(*codes: int, notes: dict[int, str] | None = None) -> dict:
+    """problem+json responses for `codes`; `notes` replace the default descriptions."""
+    responses = {}
+    for code in codes:
+        description, slug, title, detail, errors = PROBLEMS[code]
+        body = {"type": f"/problems/{slug}", "title": title, "status": code, "detail": detail}
+        example = OpenApiExample(title, value={**body, "errors": errors})
+        responses[(code, PROBLEM_JSON)] = OpenApiResponse(
+            ProblemSerializer,
+            description=(notes or {}).get(code, description),
+            examples=[example],
+        )
+    return responses
+
+
+def ok(serializer: object, description: str, code: int = 200) -> dict:
+    return {(code, "application/json"): OpenApiResponse(serializer, description=description)}

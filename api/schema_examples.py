@@ -1,0 +1,217 @@
+"""OpenAPI documentation only: example requests and answers shown in Swagger UI and copied into
+the Postman collection. Plain data; imports nothing of the application.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiExample
+
+ORDER_ID = "7d0c6f0e-3b7a-4d59-9b8e-2f7c1a0b6e21"
+LINES = [
+    {"product_id": 1, "product_title": "Milk 1L", "quantity_requested": 2},
+    {"product_id": 2, "product_title": "Bread", "quantity_requested": 1},
+]
+ORDER = {
+    "id": ORDER_ID,
+    "store_id": 1,
+    "status": "CONFIRMED",
+    "created_at": "2025-01-01T09:30:00.123456Z",
+    "items": LINES,
+    "total_items": 2,
+    "total_quantity": 3,
+    "rejection_reasons": [],
+    "position": 42,
+}
+REJECTED = {
+    **ORDER,
+    "status": "REJECTED",
+    "rejection_reasons": [{"product_id": 2, "requested": 1, "available": 0}],
+}
+
+
+def page(results: list[dict], page_size: int) -> dict:
+    """A one-page envelope around `results`."""
+    return {
+        "count": len(results),
+        "page": 1,
+        "page_size": page_size,
+        "total_pages": 1,
+        "next": None,
+        "previous": None,
+        "results": results,
+    }
+
+
+def request(summary: str, value: dict) -> OpenApiExample:
+    return OpenApiExample(summary, value=value, request_only=True)
+
+
+def answer(summary: str, value: object, code: int = 200) -> OpenApiExample:
+    return OpenApiExample(summary, value=value, response_only=True, status_codes=[str(code)])
+
+
+PLACE_ORDER = [
+    request(
+        "Two lines",
+        {
+            "store_id": 1,
+            "items": [
+                {"product_id": 1, "quantity_requested": 2},
+                {"product_id": 2, "quantity_requested": 1},
+            ],
+        },
+    ),
+    answer("Confirmed", ORDER, 201),
+    answer("Rejected (not enough stock)", REJECTED, 201),
+    answer("Replayed with the same Idempotency-Key", ORDER, 200),
+]
+OPEN_STORE = [
+    request("Store", {"name": "Central", "location": "Lisbon"}),
+    answer("Opened", {"id": 1, "name": "Central", "location": "Lisbon", "position": 1}, 201),
+]
+PRODUCT = {"title": "Milk 1L", "description": "Semi-skimmed", "price": "0.99", "category": "Dairy"}
+REGISTER_PRODUCT = [
+    request("Product", PRODUCT),
+    answer("Registered", {"id": 1, **PRODUCT, "position": 2}, 201),
+]
+RECEIVE_STOCK = [
+    request("Fifty units", {"product_id": 1, "quantity": 50}),
+    answer("Received", {"store_id": 1, "product_id": 1, "quantity": 50, "position": 3}, 201),
+]
+INVENTORY = [
+    answer(
+        "One page",
+        page(
+            [
+                {
+                    "product_id": 2,
+                    "product_title": "Bread",
+                    "category": "Bakery",
+                    "price": "1.20",
+                    "quantity": 12,
+                },
+                {
+                    "product_id": 1,
+                    "product_title": "Milk 1L",
+                    "category": "Dairy",
+                    "price": "0.99",
+                    "quantity": 48,
+                },
+            ],
+            100,
+        ),
+    )
+]
+STORE_ORDERS = [
+    answer(
+        "Newest first",
+        page(
+            [
+                {
+                    "id": ORDER_ID,
+                    "status": "CONFIRMED",
+                    "created_at": "2025-01-01T09:30:00.123456Z",
+                    "total_items": 2,
+                    "total_quantity": 3,
+                }
+            ],
+            20,
+        ),
+    )
+]
+ORDER_DETAIL = [answer("Confirmed", ORDER)]
+PLACED = {
+    "version": 1,
+    "type": "OrderPlaced",
+    "recorded_at": "2025-01-01T09:30:00.123456Z",
+    "position": 41,
+    "data": {
+        "store_id": 1,
+        "lines": [{**LINES[0], "unit_price": "0.99"}, {**LINES[1], "unit_price": "1.20"}],
+        "request_fingerprint": "9c1e5b7d0a4f",
+    },
+}
+RESERVED = {
+    "version": 2,
+    "type": "StockReserved",
+    "recorded_at": "2025-01-01T09:30:00.123456Z",
+    "position": 42,
+    "data": {"store_id": 1, "lines": [{"product_id": 1, "quantity": 2}]},
+}
+ORDER_HISTORY = [
+    answer("Every event", [PLACED, RESERVED]),
+    answer(
+        "With as_of_version=1",
+        {
+            "as_of_version": 1,
+            "state": {**ORDER, "status": "PENDING", "position": 41},
+            "events": [PLACED],
+        },
+    ),
+]
+STOCK_HISTORY = [
+    answer(
+        "Received, then reserved",
+        page(
+            [
+                {
+                    "version": 2,
+                    "type": "StockReceived",
+                    "recorded_at": "2025-01-01T09:00:00Z",
+                    "position": 3,
+                    "data": {"store_id": 1, "product_id": 1, "quantity": 50, "quantity_after": 50},
+                    "quantity_change": 50,
+                    "quantity_after": 50,
+                    "order_id": None,
+                },
+                {
+                    "version": 3,
+                    "type": "StockItemReserved",
+                    "recorded_at": "2025-01-01T09:30:00Z",
+                    "position": 42,
+                    "data": {
+                        "store_id": 1,
+                        "product_id": 1,
+                        "order_id": ORDER_ID,
+                        "quantity": 2,
+                        "quantity_after": 48,
+                    },
+                    "quantity_change": -2,
+                    "quantity_after": 48,
+                    "order_id": ORDER_ID,
+                },
+            ],
+            100,
+        ),
+    )
+]
+SEARCH = [
+    answer(
+        "With store_id",
+        page(
+            [
+                {
+                    "id": 1,
+                    "title": "Milk 1L",
+                    "description": "Semi-skimmed",
+                    "price": "0.99",
+                    "category": "Dairy",
+                    "created_at": "2025-01-01T08:00:00Z",
+                    "store_quantity": 48,
+                }
+            ],
+            10,
+        ),
+    )
+]
+SUGGEST = [answer("Prefix matches first", {"query": "mil", "suggestions": ["Milk 1L", "Millet"]})]
+HEALTH = {
+    "database": "ok",
+    "cache": "ok",
+    "event_store": "ok",
+    "projections": {"catalog": {"position": 42, "head": 42, "lag": 0}},
+}
+HEALTHY = [
+    answer("Healthy", HEALTH),
+    answer("Cache down", {**HEALTH, "cache": "unavailable"}, 503),
+]

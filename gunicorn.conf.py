@@ -1,0 +1,57 @@
+"""gunicorn settings (`gunicorn -c gunicorn.conf.py aforro_backend.wsgi`), read from the
+environment: GUNICORN_BIND (or PORT), GUNICORN_WORKERS, GUNICORN_TIMEOUT,
+GUNICORN_GRACEFUL_TIMEOUT, GUNICORN_KEEPALIVE. May import only the standard library."""
+
+from __future__ import annotations
+
+import os
+
+# Each worker holds its own PostgreSQL connections (Django's, the event store pool of
+# EVENT_STORE_POOL_SIZE, the writer-lock session): past 8 workers a default max_connections=100
+# runs out once the projectors and Celery take theirs. More workers than that: set the variable.
+MAX_DEFAULT_WORKERS = 8
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # honours a container's cpuset, os.cpu_count() doesn't
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def default_workers() -> int:
+    # Without DATABASE_URL the service runs embedded: SQLite files and the projector thread in
+    # the web process, which is a single-process design.
+    if not os.environ.get("DATABASE_URL"):
+        return 1
+    return min(2 * usable_cores() + 1, MAX_DEFAULT_WORKERS)
+
+
+bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT') or '8000'}"
+workers = env_int("GUNICORN_WORKERS", default_workers())
+# Sync workers: measured steadier than threaded ones on these machines (ARCHITECTURE.md).
+worker_class = "sync"
+timeout = env_int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+# Sync workers close the connection after each response; this applies if the class is changed.
+keepalive = env_int("GUNICORN_KEEPALIVE", 5)
+
+# Not preloaded: every worker imports the app after the fork and builds its event store
+# connection pool (and, in the embedded mode, the projector thread) lazily on first use.
+# Connections, pool threads and locks created in the master would not survive fork(): the
+# children would share sockets with each other and inherit threads that no longer run.
+preload_app = False
+
+# The heartbeat file on a container's overlay filesystem can stall workers; tmpfs doesn't.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# One line per request: client, request line, status, bytes, time taken, <worker pid>.
+access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms %(p)s'

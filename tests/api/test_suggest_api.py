@@ -1,0 +1,133 @@
+"""`GET /api/search/suggest/` (API.md, Queries): prefix matches, then other matches, then typo
+corrections; at most 10 distinct titles; 3 to 100 characters; rate limited per client IP."""
+
+import pytest
+from django.conf import settings
+
+from api.views.queries import SuggestThrottle
+
+from .read_fixtures import assert_problem, fresh_read_side, product, project
+
+pytestmark = [pytest.mark.api, pytest.mark.django_db]
+
+URL = "/api/search/suggest/"
+TITLES = [
+    "Milk 1L",
+    "Oat Milk",
+    "Almond Milk",
+    "Milk Chocolate",
+    "Mild Cheddar",
+    "Camomile Tea",
+    "Brown Bread",
+    "White Bread",
+    "Labrador Tea",
+    "Semolina",
+    *(f"Tomato Sauce {n}" for n in range(1, 13)),
+    "Tomato Soup",
+    "Tomato Soup",  # two products, one title
+]
+
+
+@pytest.fixture
+def ctx(ctx, monkeypatch):
+    return fresh_read_side(ctx, monkeypatch)
+
+
+@pytest.fixture
+def catalog(ctx):
+    for product_id, title in enumerate(TITLES, start=1):
+        product(ctx, product_id, title)
+    project()
+    return ctx
+
+
+def suggest(api_client, q: str, **extra) -> list[str]:
+    response = api_client.get(URL, {"q": q}, **extra)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body == {"query": q.strip(), "suggestions": body["suggestions"]}
+    return body["suggestions"]
+
+
+def in_groups(suggestions: list[str], *groups: set[str]) -> list[set[str]]:
+    """The suggestions cut into consecutive groups of the given sizes (order inside a group is
+    the implementation's choice; API.md only orders the groups)."""
+    cuts, start = [], 0
+    for group in groups:
+        cuts.append(set(suggestions[start : start + len(group)]))
+        start += len(group)
+    assert start == len(suggestions), suggestions
+    return cuts
+
+
+def test_prefix_matches_come_before_matches_inside_a_title(api_client, catalog):
+    prefix = {"Milk 1L", "Mild Cheddar", "Milk Chocolate"}
+    inside = {"Oat Milk", "Almond Milk", "Camomile Tea"}
+    assert in_groups(suggest(api_client, "mil"), prefix, inside) == [prefix, inside]
+
+
+def test_suggestions_ignore_case_and_surrounding_spaces(api_client, catalog):
+    prefix, inside = {"Milk 1L", "Milk Chocolate"}, {"Oat Milk", "Almond Milk"}
+    assert in_groups(suggest(api_client, "  MILK "), prefix, inside) == [prefix, inside]
+
+
+def test_a_typo_suggests_the_titles_of_the_corrected_word(api_client, catalog):
+    corrected = {"Milk 1L", "Oat Milk", "Almond Milk", "Milk Chocolate"}
+    assert in_groups(suggest(api_client, "mlik"), corrected) == [corrected]
+
+
+def test_typo_corrections_come_after_titles_that_contain_the_query(api_client, catalog):
+    # "brad" is inside "Labrador"; corrected, it is "bread".
+    inside, corrected = {"Labrador Tea"}, {"Brown Bread", "White Bread"}
+    assert in_groups(suggest(api_client, "brad"), inside, corrected) == [inside, corrected]
+
+
+def test_at_most_ten_suggestions_each_title_once(api_client, catalog):
+    # 14 products match: 12 sauces and two products titled "Tomato Soup".
+    suggestions = suggest(api_client, "tomato")
+    assert len(suggestions) == len(set(suggestions)) == 10
+    assert all(title.startswith("Tomato S") for title in suggestions)
+
+
+def test_a_title_shared_by_two_products_is_suggested_once(api_client, catalog):
+    assert suggest(api_client, "tomato sou") == ["Tomato Soup"]
+
+
+def test_no_match_suggests_nothing(api_client, catalog):
+    assert suggest(api_client, "xyzzy") == []
+
+
+@pytest.mark.parametrize("q", ["", "mi", "  mi  ", "m" * 101])
+def test_q_outside_3_to_100_characters_is_400_naming_q(api_client, catalog, q):
+    assert_problem(api_client.get(URL, {"q": q}), 400, "q")
+
+
+def test_missing_q_is_400_naming_q(api_client, catalog):
+    assert_problem(api_client.get(URL), 400, "q")
+
+
+def test_q_of_100_characters_is_accepted(api_client, catalog):
+    assert suggest(api_client, "m" * 100) == []
+
+
+def assert_throttled(response) -> None:
+    assert_problem(response, 429)
+    assert 1 <= int(response["Retry-After"]) <= 60
+
+
+def test_the_default_rate_limit_answers_429_with_retry_after_once_exceeded(api_client, catalog):
+    rate = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["suggest"]
+    allowed, period = rate.split("/")
+    assert period.startswith("m")  # per minute, 20 unless SUGGEST_RATE says otherwise
+    for _ in range(int(allowed)):
+        suggest(api_client, "mil")
+    assert_throttled(api_client.get(URL, {"q": "mil"}))
+
+
+def test_the_rate_limit_is_per_client_ip_and_configurable(api_client, catalog, monkeypatch):
+    monkeypatch.setitem(SuggestThrottle.THROTTLE_RATES, "suggest", "3/min")
+    for _ in range(3):
+        suggest(api_client, "mil", REMOTE_ADDR="10.0.0.1")
+    assert_throttled(api_client.get(URL, {"q": "mil"}, REMOTE_ADDR="10.0.0.1"))
+    assert_throttled(api_client.get(URL, {"q": "mi"}, REMOTE_ADDR="10.0.0.1"))
+    assert "Milk 1L" in suggest(api_client, "mil", REMOTE_ADDR="10.0.0.2")

@@ -1,0 +1,54 @@
+"""Rate limiting of `POST /orders/` per client IP (ORDERS_RATE, generous by default)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from api.views.orders import OrderThrottle
+from tests.api.test_orders_api import basket, head, post_order
+from tests.command_side.test_place_order import stocked
+
+pytestmark = [pytest.mark.api, pytest.mark.django_db]
+
+
+@pytest.fixture
+def two_orders_a_minute(monkeypatch) -> None:
+    """A tiny rate and no request history (the cache is the throttle's memory)."""
+    monkeypatch.setattr(OrderThrottle, "rate", "2/min", raising=False)
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_the_order_over_the_rate_gets_429_with_retry_after_and_is_not_placed(
+    api_client, ctx, two_orders_a_minute
+):
+    stocked(ctx, {1: 10})
+    for _ in range(2):
+        assert post_order(api_client, basket((1, 1))).status_code == 201
+    before = head(ctx)
+    response = post_order(api_client, basket((1, 1)))
+    assert response.status_code == 429
+    assert response["Content-Type"] == "application/problem+json"
+    assert 1 <= int(response["Retry-After"]) <= 60
+    body = response.json()
+    assert (body["status"], body["type"]) == (429, "/problems/too-many-requests")
+    assert head(ctx) == before
+
+
+def test_invalid_requests_count_towards_the_rate_too(api_client, ctx, two_orders_a_minute):
+    stocked(ctx, {1: 10})
+    for _ in range(2):
+        assert post_order(api_client, {"store_id": 1}).status_code == 400
+    assert post_order(api_client, basket((1, 1))).status_code == 429
+
+
+def test_the_rate_is_counted_per_client_ip(api_client, ctx, two_orders_a_minute):
+    stocked(ctx, {1: 10})
+
+    def order_from(ip: str):
+        return api_client.post("/orders/", basket((1, 1)), format="json", REMOTE_ADDR=ip)
+
+    assert [order_from("10.0.0.1").status_code for _ in range(3)] == [201, 201, 429]
+    assert order_from("10.0.0.2").status_code == 201

@@ -1,0 +1,325 @@
+"""The deployment files (docker-compose.yml, Dockerfile, gunicorn.conf.py, .env.example) name
+only commands, modules and variables that exist, and the production settings pass
+`manage.py check --deploy`. Settings-loading checks run in subprocesses with a clean environment,
+as a container would start them."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import re
+import runpy
+import secrets
+import shlex
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+from celery import Celery
+from celery.app.utils import find_app
+from django.core.management import get_commands, load_command_class
+
+pytestmark = pytest.mark.unit
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS_FILE = ROOT / "aforro_backend" / "settings.py"
+ENV_VAR = re.compile(r"(?:environ\.get|env_bool)\(\s*\"([A-Z][A-Z0-9_]*)\"")
+ENV_LINE = re.compile(r"^\s*(#\s*)?([A-Z][A-Z0-9_]*)=(.*)$")
+
+
+def compose_services() -> dict[str, dict]:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+
+
+def app_services() -> dict[str, dict]:
+    """The services that run the project's image (the others are postgres and redis)."""
+    return {name: svc for name, svc in compose_services().items() if "build" in svc}
+
+
+def service_commands(program: str) -> list[tuple[str, list[str]]]:
+    found = []
+    for name, svc in app_services().items():
+        command = svc["command"]
+        argv = shlex.split(command) if isinstance(command, str) else list(command)
+        if argv[0] == program or argv[:2] == ["python", program]:
+            found.append((name, argv))
+    return found
+
+
+def settings_variables() -> set[str]:
+    return set(ENV_VAR.findall(SETTINGS_FILE.read_text()))
+
+
+def readme_table_variables() -> set[str]:
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("|")]
+    return {token for row in rows for token in re.findall(r"`([A-Z][A-Z0-9_]+)`", row)}
+
+
+def env_example() -> tuple[dict[str, str], set[str]]:
+    """(active assignments, every variable mentioned, commented-out ones included)."""
+    active, mentioned = {}, set()
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        match = ENV_LINE.match(line)
+        if match:
+            commented, name, value = match.groups()
+            mentioned.add(name)
+            if not commented:
+                active[name] = value
+    return active, mentioned
+
+
+def clean_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
+    """This process's environment without any of the service's configuration."""
+    ours = settings_variables() | readme_table_variables() | env_example()[1]
+    env = {k: v for k, v in os.environ.items() if k not in ours and k != "DJANGO_SETTINGS_MODULE"}
+    env.update(AFORRO_VAR_DIR=str(tmp_path / "var"), STATIC_ROOT=str(tmp_path / "static"))
+    env.update(overrides)
+    return env
+
+
+def run(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
+    return clean_env(
+        tmp_path,
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres",
+        REDIS_URL="redis://127.0.0.1:6379/15",
+        DJANGO_ALLOWED_HOSTS="aforro.example",
+        DJANGO_DEBUG="false",
+        **overrides,
+    )
+
+
+def compose_env(tmp_path: Path) -> dict[str, str]:
+    """The environment compose gives the app containers: .env.example's assignments."""
+    return clean_env(tmp_path, **env_example()[0])
+
+
+# --- docker-compose.yml: every command exists ---
+
+
+def test_compose_runs_the_expected_services_from_one_image():
+    services = compose_services()
+    assert {"db", "redis", "migrate", "web", "projector", "worker", "beat"} <= services.keys()
+    assert services["db"]["image"].startswith("postgres:16")
+    assert services["redis"]["image"].startswith("redis:7")
+    images = {svc["image"] for svc in app_services().values()}
+    assert len(images) == 1
+    assert services["beat"]["profiles"] == ["beat"]
+    volumes = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["volumes"]
+    for name in ("db", "redis"):
+        [mount] = services[name]["volumes"]
+        assert mount.split(":")[0] in volumes, f"{name} keeps its data in a named volume"
+
+
+def test_every_manage_py_command_in_compose_is_a_registered_command_with_valid_options():
+    commands = service_commands("manage.py")
+    assert {name for name, _ in commands} >= {"migrate", "projector"}
+    registered = get_commands()
+    for service, argv in commands:
+        name, options = argv[2], argv[3:]
+        assert name in registered, f"{service}: manage.py {name} is not a management command"
+        command = load_command_class(registered[name], name)
+        command.create_parser("manage.py", name).parse_args(options)  # exits on a bad option
+
+
+def test_celery_services_name_the_project_celery_app():
+    commands = service_commands("celery")
+    assert {name for name, _ in commands} >= {"worker", "beat"}
+    for service, argv in commands:
+        app_name = argv[argv.index("-A") + 1]
+        assert isinstance(find_app(app_name), Celery), f"{service}: -A {app_name}"
+        assert argv[argv.index("-A") + 2] in {"worker", "beat"}
+
+
+def test_web_service_gunicorn_command_loads_its_config_and_the_wsgi_app(tmp_path):
+    [(_, argv)] = service_commands("gunicorn")
+    assert argv[argv.index("-c") + 1] == "gunicorn.conf.py"
+    assert (ROOT / "gunicorn.conf.py").is_file()
+    # --check-config imports the app as a worker would; PROJECTORS_IN_PROCESS is false there.
+    env = compose_env(tmp_path)
+    assert env["PROJECTORS_IN_PROCESS"] == "false"
+    result = run([sys.executable, "-m", "gunicorn", "--check-config", *argv[1:]], env)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_a_gunicorn_check_of_a_missing_wsgi_module_fails(tmp_path):
+    """The check above would catch a wrong module name."""
+    argv = ["--check-config", "-c", "gunicorn.conf.py", "aforro_backend.no_such_module"]
+    result = run([sys.executable, "-m", "gunicorn", *argv], compose_env(tmp_path))
+    assert result.returncode != 0
+
+
+def test_dockerfile_default_command_is_the_web_service_command():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    [cmd] = re.findall(r"^CMD (\[.*\])$", dockerfile, flags=re.MULTILINE)
+    assert json.loads(cmd) == compose_services()["web"]["command"]
+
+
+def test_service_dependencies_wait_for_healthy_services_and_finished_migrations():
+    services = compose_services()
+    for name, svc in app_services().items():
+        depends = svc["depends_on"]
+        for target, rule in depends.items():
+            assert target in services, f"{name} depends on unknown {target}"
+            if rule["condition"] == "service_healthy":
+                assert "test" in services[target]["healthcheck"], target
+            if rule["condition"] == "service_completed_successfully":
+                assert services[target]["restart"] == "no", target
+        assert depends["db"]["condition"] == "service_healthy"
+        if name != "migrate":
+            assert depends["migrate"]["condition"] == "service_completed_successfully"
+            assert depends["redis"]["condition"] == "service_healthy"
+    assert services["projector"]["deploy"]["replicas"] == 2
+
+
+def test_compose_reads_env_example_then_an_optional_env_file():
+    for svc in app_services().values():
+        files = [entry["path"] for entry in svc["env_file"]]
+        assert files == [".env.example", ".env"]
+        assert svc["env_file"][1]["required"] is False
+    assert (ROOT / ".env.example").is_file()
+
+
+# --- .env.example and README's configuration table ---
+
+
+def test_every_variable_settings_reads_is_in_readme_configuration_table():
+    assert settings_variables() - readme_table_variables() == set()
+
+
+def test_env_example_mentions_every_variable_of_readme_configuration_table():
+    assert readme_table_variables() - env_example()[1] == set()
+
+
+def test_env_example_configures_the_compose_services():
+    active, _ = env_example()
+    assert active["DATABASE_URL"] == "postgres://aforro:aforro@db:5432/aforro"
+    assert active["REDIS_URL"] == "redis://redis:6379/0"
+    assert active["PROJECTORS_IN_PROCESS"] == "false"
+    assert active["DJANGO_SECURE_SSL_REDIRECT"] == "false"
+    assert active["DJANGO_SECRET_KEY"]
+    # An empty value is not "unset": settings would read "" instead of their default.
+    assert all(value.strip() for value in active.values()), active
+
+
+def test_settings_load_with_env_example(tmp_path):
+    result = run([sys.executable, "manage.py", "check"], compose_env(tmp_path))
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+# --- production settings ---
+
+
+def test_check_deploy_is_clean_for_production_settings(tmp_path):
+    argv = [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"]
+    result = run(argv, production_env(tmp_path))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_settings_refuse_to_load_without_a_secret_key_when_services_are_configured(tmp_path):
+    env = production_env(tmp_path)
+    del env["DJANGO_SECRET_KEY"]
+    del env["REDIS_URL"]
+    result = run([sys.executable, "manage.py", "check"], env)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+# --- gunicorn.conf.py ---
+
+
+def gunicorn_config(monkeypatch, **env: str) -> dict:
+    for name in ("GUNICORN_BIND", "GUNICORN_WORKERS", "PORT", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+
+def test_gunicorn_defaults_to_sync_workers_from_the_core_count_without_preloading(monkeypatch):
+    config = gunicorn_config(monkeypatch, DATABASE_URL="postgres://db/aforro")
+    cores = len(os.sched_getaffinity(0))
+    assert config["workers"] == min(2 * cores + 1, config["MAX_DEFAULT_WORKERS"])
+    assert config["worker_class"] == "sync"
+    assert config["preload_app"] is False
+    assert config["bind"] == "0.0.0.0:8000"
+    assert config["accesslog"] == "-"
+    assert "%(M)s" in config["access_log_format"]
+    assert config["timeout"] > 0 and config["graceful_timeout"] > 0
+
+
+def test_gunicorn_takes_workers_and_bind_from_the_environment(monkeypatch):
+    config = gunicorn_config(monkeypatch, GUNICORN_WORKERS="7", GUNICORN_BIND="127.0.0.1:9000")
+    assert (config["workers"], config["bind"]) == (7, "127.0.0.1:9000")
+    assert gunicorn_config(monkeypatch, PORT="8080")["bind"] == "0.0.0.0:8080"
+
+
+def test_gunicorn_runs_one_worker_in_the_embedded_mode(monkeypatch):
+    assert gunicorn_config(monkeypatch)["workers"] == 1
+
+
+# --- the image's HEALTHCHECK ---
+
+
+def healthcheck_code() -> str:
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    [line] = [line for line in text.splitlines() if line.startswith("HEALTHCHECK")]
+    argv = shlex.split(line.split(" CMD ", 1)[1])
+    assert argv[:2] == ["python", "-c"]
+    return argv[2]
+
+
+class HealthStub(http.server.BaseHTTPRequestHandler):
+    status = 200
+    hosts: list[str] = []
+
+    def do_GET(self) -> None:
+        HealthStub.hosts.append(self.headers["Host"])
+        self.send_response(self.status if self.path == "/health/" else 404)
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.mark.parametrize(("status", "healthy"), [(200, True), (503, False)])
+def test_healthcheck_follows_health_status_with_an_allowed_host(tmp_path, status, healthy):
+    HealthStub.status, HealthStub.hosts = status, []
+    server = http.server.HTTPServer(("127.0.0.1", 0), HealthStub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        env = clean_env(
+            tmp_path, PORT=str(server.server_port), DJANGO_ALLOWED_HOSTS=".aforro.example,x"
+        )
+        result = run([sys.executable, "-c", healthcheck_code()], env)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (result.returncode == 0) is healthy, result.stderr[-2000:]
+    assert HealthStub.hosts == ["aforro.example"]
+
+
+def test_files_the_dockerfile_copies_are_in_the_build_context():
+    ignored = {
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    copies = re.findall(r"^COPY (?!--)(.+) \S+$", (ROOT / "Dockerfile").read_text(), re.M)
+    sources = [src for line in copies for src in line.split() if src != "."]
+    assert sources, "no COPY found"
+    for src in sources:
+        assert (ROOT / src).exists(), src
+        assert src not in ignored, src
+    for needed in ("pyproject.toml", "aforro_backend", "manage.py", "gunicorn.conf.py"):
+        assert needed not in ignored
