@@ -122,7 +122,6 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
-
 def broker_beside(redis_url: str) -> str:
     """The broker on the database after the cache's: flushing or evicting cache keys must
     never take queued confirmation tasks with it."""
