@@ -26,7 +26,7 @@ TOPICS = frozenset({StockReserved.TOPIC})
 class Notifier:
     name = NAME
 
-    def __init__(self, enqueue, batch_size: int = 200) -> None:
+    def __init__(self, enqueue, batch_size: int = 500) -> None:
         self.enqueue = enqueue  # order_id (str) -> None; raises if the broker refused it
         self.batch_size = batch_size
 

@@ -26,16 +26,18 @@ class Batch:
 
 
 class EventSource:
+    """One worker step makes one of these: projectors at the same checkpoint (the usual case)
+    then share one read of the log instead of each selecting the same notifications."""
+
     def __init__(self, app: Application) -> None:
         self.app = app
+        self._last_read: tuple[tuple[int, int], Sequence[Notification]] | None = None
 
     def head(self) -> int:
         return self.app.recorder.max_notification_id() or 0
 
     def read(self, after: int, limit: int, topics: frozenset[str]) -> Batch:
-        notifications: Sequence[Notification] = self.app.recorder.select_notifications(
-            start=after + 1, limit=limit
-        )
+        notifications = self._select(after, limit)
         if not notifications:
             return Batch([], after, None, 0)
         decode = self.app.mapper.to_domain_event
@@ -43,3 +45,11 @@ class EventSource:
         last = notifications[-1]
         last_event = events[-1][1] if events and events[-1][0] == last.id else decode(last)
         return Batch(events, last.id, last_event, len(notifications))
+
+    def _select(self, after: int, limit: int) -> Sequence[Notification]:
+        if self._last_read is not None and self._last_read[0] == (after, limit):
+            return self._last_read[1]
+        notifications = self.app.recorder.select_notifications(start=after + 1, limit=limit)
+        # An empty read is not kept: events may be appended before the next call.
+        self._last_read = ((after, limit), notifications) if notifications else None
+        return notifications

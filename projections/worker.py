@@ -42,9 +42,11 @@ class ProjectionWorker:
         poll_interval: float | None = None,
         stop_event: threading.Event | None = None,
         notifier: Notifier | None = None,
+        coalesce_seconds: float = 0.01,
     ) -> None:
         self.projectors = list(projectors)
         self.notifier = notifier
+        self.coalesce_seconds = coalesce_seconds
         self.batch_size = batch_size
         self.stop_event = stop_event or threading.Event()
         config = event_store_config()
@@ -85,8 +87,11 @@ class ProjectionWorker:
         backoff = 0.5
         while not self.stop_event.is_set():
             try:
-                if self.step() == 0:
+                if self.step() < self.batch_size:  # caught up: wait for the next append
                     self.leadership.wait(self.poll_interval)
+                    # Let the appends of the next few milliseconds join one batch: per-batch
+                    # cost (transaction, checkpoint, cache bumps) dominates tiny batches.
+                    self.stop_event.wait(self.coalesce_seconds)
                 backoff = 0.5
             except Exception as error:
                 if not is_infrastructure_error(error) and not _is_connection_error(error):

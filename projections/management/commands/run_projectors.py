@@ -39,6 +39,13 @@ class Command(BaseCommand):
             help="events per transaction (default %(default)s)",
         )
         parser.add_argument(
+            "--coalesce-ms",
+            type=float,
+            default=10.0,
+            help="after a wake-up, wait this long so more events share one batch "
+            "(default %(default)s)",
+        )
+        parser.add_argument(
             "--poll-interval",
             type=float,
             default=None,
@@ -57,6 +64,7 @@ class Command(BaseCommand):
             batch_size=options["batch_size"],
             poll_interval=options["poll_interval"],
             notifier=Notifier(enqueue_order_confirmation) if with_notifier else None,
+            coalesce_seconds=options["coalesce_ms"] / 1000,
         )
         previous = {
             signum: signal.signal(signum, lambda *_: worker.stop())
