@@ -6,7 +6,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from aforro_backend.composition import command_context
@@ -16,12 +15,7 @@ from .. import schema, schema_examples, schema_parameters
 from ..errors import problem
 from ..order_serializers import MAX_IDEMPOTENCY_KEY, PlaceOrderSerializer, outcome_body
 from ..parsers import JSONBodyParser
-
-
-class OrderThrottle(AnonRateThrottle):
-    """Per client IP; generous by default (ORDERS_RATE), a guard against runaway clients."""
-
-    scope = "orders"
+from ..throttles import OrderThrottle
 
 
 class OrderPlaceApi(APIView):

@@ -8,12 +8,10 @@ from uuid import UUID
 
 from django.conf import settings
 from drf_spectacular.utils import extend_schema
-from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from query_side.cache_keys import cached
@@ -29,7 +27,8 @@ from .. import schema_parameters as params
 from ..catalog_serializers import ReceiveStockSerializer
 from ..envelope import envelope
 from ..parsers import JSONBodyParser
-from ..query_params import min_position, page_request, search_params
+from ..query_params import min_position, page_request, search_params, suggest_query
+from ..throttles import SuggestThrottle
 from .catalog import STAFF_HEADERS, STAFF_PROBLEMS, receive_stock_response
 
 READ_PROBLEMS = (400, 404, 503)
@@ -244,10 +243,6 @@ class ProductSearchApi(ReadApi):
         return Response(envelope(request, page))
 
 
-class SuggestThrottle(AnonRateThrottle):
-    scope = "suggest"
-
-
 class ProductSuggestApi(ReadApi):
     projection = "catalog"
     throttle_classes = [SuggestThrottle]
@@ -266,8 +261,6 @@ class ProductSuggestApi(ReadApi):
         examples=schema_examples.SUGGEST,
     )
     def get(self, request: Request) -> Response:
-        q = (request.query_params.get("q") or "").strip()
-        if len(q) < 3 or len(q) > 100:
-            raise ValidationError({"q": ["Must be 3 to 100 characters."]})
+        q = suggest_query(request.query_params)
         self.fresh_enough(request)
         return Response({"query": q, "suggestions": product_suggestions(q)})

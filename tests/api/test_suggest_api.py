@@ -4,7 +4,7 @@ corrections; at most 10 distinct titles; 3 to 100 characters; rate limited per c
 import pytest
 from django.conf import settings
 
-from api.views.queries import SuggestThrottle
+from api.throttles import SuggestThrottle
 
 from .read_fixtures import assert_problem, fresh_read_side, product, project
 

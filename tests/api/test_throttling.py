@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
-from api.views.orders import OrderThrottle
+from api.throttles import OrderThrottle
 from tests.api.test_orders_api import basket, head, post_order
 from tests.command_side.test_place_order import stocked
 
