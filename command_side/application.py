@@ -11,6 +11,7 @@ from events.store import APPLICATION_NAME, EventStoreApplication
 
 from .aggregate import Aggregate
 from .stock import StockItem
+from .warm_loads import load_many
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -30,3 +31,7 @@ class OrderingApplication(EventStoreApplication):
             return self.repository.get(aggregate_id, projector_func=cls.project)
         except AggregateNotFoundError:
             return None
+
+    def load_many(self, cls: type[A], aggregate_ids: list[UUID]) -> dict[UUID, A | None]:
+        """Several aggregates, the cached ones brought up to date with one query."""
+        return load_many(self, cls, aggregate_ids)

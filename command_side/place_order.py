@@ -57,7 +57,8 @@ def place_order(ctx: CommandContext, command: PlaceOrder) -> OrderOutcome:
     }
 
     def attempt() -> OrderOutcome:
-        stock = {pid: ctx.app.load(StockItem, iid) for pid, iid in item_ids.items()}
+        loaded = ctx.app.load_many(StockItem, list(item_ids.values()))
+        stock = {pid: loaded[iid] for pid, iid in item_ids.items()}
         now = ctx.clock()
         order = Order.place(
             order_id, command.store_id, list(command.lines), products, fingerprint, now
