@@ -73,16 +73,31 @@ def _boolean(params: Mapping[str, str], name: str) -> bool | None:
     return raw.lower() == "true"
 
 
+def _text(params: Mapping[str, str], name: str, max_length: int) -> str:
+    """The parameter without surrounding spaces ("" when absent), at most max_length characters
+    as sent. NUL is refused: PostgreSQL text cannot hold it (the query would fail as if the
+    database were down)."""
+    raw = params.get(name) or ""
+    if "\x00" in raw:
+        raise _invalid(name, "Must not contain NUL characters.")
+    if len(raw) > max_length:
+        raise _invalid(name, f"Must be at most {max_length} characters.")
+    return raw.strip()
+
+
+def suggest_query(params: Mapping[str, str]) -> str:
+    q = _text(params, "q", 100)
+    if len(q) < 3:
+        raise _invalid("q", "Must be 3 to 100 characters.")
+    return q
+
+
 def search_params(params: Mapping[str, str]) -> SearchParams:
-    q = (params.get("q") or "").strip() or None
-    if q is not None and len(q) > 200:
-        raise _invalid("q", "Must be at most 200 characters.")
-    category_raw = (params.get("category") or "").strip()
+    q = _text(params, "q", 200) or None
+    category_raw = _text(params, "category", 100)
     category: str | int | None = category_raw or None
     if category_raw.isdigit():
         category = integer(params, "category")
-    elif len(category_raw) > 100:
-        raise _invalid("category", "Must be at most 100 characters.")
     sort = params.get("sort") or None
     if sort is not None and sort not in SORTS:
         raise _invalid("sort", f"Must be one of: {', '.join(SORTS)}.")

@@ -24,8 +24,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi import checks
 
 from api.schema_examples import ORDER_ID
-from api.views.orders import OrderThrottle
-from api.views.queries import SuggestThrottle
+from api.throttles import OrderThrottle, SuggestThrottle
 from tests.api.read_fixtures import fresh_read_side, order, product, project, shop, stock
 
 pytestmark = [pytest.mark.api, pytest.mark.django_db]
@@ -101,7 +100,13 @@ def staff_headers(db, monkeypatch) -> dict[str, str]:
     max_examples=int(os.environ.get("FUZZ_MAX_EXAMPLES", "25")),
     deadline=None,
     database=None,
-    suppress_health_check=list(HealthCheck),
+    # Fixtures are per operation on purpose (a fresh catalog each); schemas are large.
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
 )
 def test_every_operation_answers_only_what_the_schema_documents(
     case, catalog, wsgi_requests, staff_headers
