@@ -80,11 +80,17 @@ def _pinpoint(projector: Projector, source: EventSource, limit: int, error: Exce
         position = source.read(after, 1, projector.topics).last_position
         logger.error("projection=%s position=%s failed: %r", projector.name, position, error)
         return ProjectionFailed(projector.name, position, error)
-    while True:
+    for _ in range(limit):
         try:
-            process_batch(projector, source, 1)
+            if process_batch(projector, source, 1).processed == 0:
+                break
         except ProjectionFailed as failed:
             return failed
+    # Every event folded on its own: the failure shows only in a batch. Stop rather than loop.
+    with transaction.atomic():
+        position = locked_checkpoint(projector.name).position
+    logger.error("projection=%s failed in a batch up to %s: %r", projector.name, position, error)
+    return ProjectionFailed(projector.name, position, error)
 
 
 def invalidate(touched: Touched) -> None:

@@ -6,6 +6,7 @@ import random
 import signal
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from io import StringIO
 
 import pytest
@@ -69,6 +70,43 @@ class FailsOnThirdOrder:
         return Touched()
 
 
+class FailsOnBatchesOfMoreThanOne:
+    """A projector under test with a bug that shows only when it folds several events at once."""
+
+    name = "fails_on_batches"
+    topics = frozenset({OrderPlaced.TOPIC})
+    tables = ()
+
+    def __init__(self) -> None:
+        self.folded: list[int] = []
+
+    def apply(self, events) -> Touched:
+        if len(events) > 1:
+            raise ValueError("cannot fold these together")
+        self.folded.extend(position for position, _ in events)
+        return Touched()
+
+
+class Hung(BaseException):
+    """Not an Exception, so no `except Exception` in the code under test can swallow it."""
+
+
+@contextmanager
+def time_limit(seconds: int) -> Iterator[None]:
+    """Turn a hang into a failure (SIGALRM in the main thread, where pytest runs tests)."""
+
+    def expire(signum, frame):
+        raise Hung(f"still running after {seconds}s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def positions_of(ctx, topic: str) -> list[int]:
     notifications = ctx.app.recorder.select_notifications(start=1, limit=10**6)
     return [n.id for n in notifications if n.topic == topic]
@@ -108,12 +146,27 @@ def test_projector_that_cannot_fold_an_event_stops_at_that_exact_position(ctx):
     place_order(ctx, PlaceOrder(1, (OrderLine(1, 1000),)))
     place_order(ctx, random_order(rng, catalog))
     third = positions_of(ctx, OrderPlaced.TOPIC)[2]
+    if is_postgres():  # the rolled-back append left a gap right before the failing event
+        assert third > before_gap + 1
     projector = FailsOnThirdOrder()
     with pytest.raises(ProjectionFailed) as failed:
         catch_up([projector], batch_size=50)
     assert (failed.value.name, failed.value.position) == (projector.name, third)
     assert projection_position(projector.name) == before_gap
     assert projector.folded == positions_of(ctx, OrderPlaced.TOPIC)[:2]
+
+
+def test_a_failure_that_only_whole_batches_show_stops_the_projector_instead_of_hanging(ctx):
+    catalog = open_catalog(ctx, random.Random(32), stores=1, products=3)
+    for _ in range(4):
+        place_order(ctx, random_order(random.Random(33), catalog))
+    projector = FailsOnBatchesOfMoreThanOne()
+    with time_limit(20), pytest.raises(ProjectionFailed) as failed:
+        catch_up([projector], batch_size=50)
+    assert isinstance(failed.value.cause, ValueError)
+    # Folded one at a time meanwhile: each event once, none skipped.
+    assert projector.folded == positions_of(ctx, OrderPlaced.TOPIC)
+    assert projection_position(projector.name) == head(ctx)
 
 
 def test_run_projectors_once_catches_up_and_leaves_the_projections_free(ctx, worker):
