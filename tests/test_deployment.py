@@ -21,6 +21,7 @@ import pytest
 import yaml
 from celery import Celery
 from celery.app.utils import find_app
+from compose_spec import PyCompose
 from django.core.management import get_commands, load_command_class
 
 pytestmark = pytest.mark.unit
@@ -105,6 +106,27 @@ def compose_env(tmp_path: Path) -> dict[str, str]:
 
 
 # --- docker-compose.yml: every command exists ---
+
+
+def test_compose_file_is_valid_against_the_compose_specification():
+    """What `docker compose config` checks, without the plugin (not installable here): the
+    file interpolated with the variables' defaults, YAML anchors and merge keys resolved the way
+    compose resolves them, then the spec's validator."""
+    text = re.sub(
+        r"\$\{(\w+)(?::?-([^}]*))?\}",
+        lambda m: os.environ.get(m.group(1)) or m.group(2) or "",
+        (ROOT / "docker-compose.yml").read_text(),
+    )
+    resolved = yaml.safe_dump(yaml.safe_load(text))
+    compose = PyCompose.from_yaml(resolved)
+    assert set(compose.service_names()) == set(compose_services())
+
+
+def test_the_compose_validator_rejects_what_compose_would_reject():
+    with pytest.raises(ValueError, match="condition"):
+        PyCompose.from_yaml(
+            "services:\n  web:\n    image: x\n    depends_on: {db: {condition: ready}}\n"
+        )
 
 
 def test_compose_runs_the_expected_services_from_one_image():
