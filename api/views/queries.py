@@ -59,6 +59,22 @@ class ReadApi(APIView):
     def built_at(self) -> int:
         return projection_position(self.projection)
 
+    def store_listing(
+        self, request: Request, kind: str, store_id: int, selector, default_size: int, cap: int
+    ) -> Response:
+        """One page of a store's listing, through the cache (see query_side.cache_keys)."""
+        paging = page_request(request.query_params, default_size=default_size, cap=cap)
+        position = self.fresh_enough(request)
+        page = cached(
+            kind,
+            store_id,
+            (paging.page, paging.page_size),
+            lambda: selector(store_id, paging),
+            self.built_at,
+            position,
+        )
+        return Response(envelope(request, page))
+
 
 class StoreInventoryApi(ReadApi):
     """GET lists a store's stock for anyone; POST receives stock, for staff only."""
@@ -120,17 +136,7 @@ class StoreInventoryApi(ReadApi):
         examples=schema_examples.INVENTORY,
     )
     def get(self, request: Request, store_id: int) -> Response:
-        paging = page_request(request.query_params, default_size=100, cap=500)
-        position = self.fresh_enough(request)
-        page = cached(
-            "inventory",
-            store_id,
-            (paging.page, paging.page_size),
-            lambda: store_inventory(store_id, paging),
-            self.built_at,
-            position,
-        )
-        return Response(envelope(request, page))
+        return self.store_listing(request, "inventory", store_id, store_inventory, 100, 500)
 
 
 class StoreOrdersApi(ReadApi):
@@ -156,17 +162,7 @@ class StoreOrdersApi(ReadApi):
         examples=schema_examples.STORE_ORDERS,
     )
     def get(self, request: Request, store_id: int) -> Response:
-        paging = page_request(request.query_params, default_size=20, cap=100)
-        position = self.fresh_enough(request)
-        page = cached(
-            "orders",
-            store_id,
-            (paging.page, paging.page_size),
-            lambda: store_orders(store_id, paging),
-            self.built_at,
-            position,
-        )
-        return Response(envelope(request, page))
+        return self.store_listing(request, "orders", store_id, store_orders, 20, 100)
 
 
 class OrderDetailApi(ReadApi):
