@@ -25,7 +25,7 @@ from query_side.selectors.suggest import product_suggestions
 from .. import schema, schema_examples
 from .. import schema_parameters as params
 from ..catalog_serializers import ReceiveStockSerializer
-from ..envelope import envelope
+from ..envelope import RenderedPage, envelope_response
 from ..parsers import JSONBodyParser
 from ..query_params import min_position, page_request, search_params, suggest_query
 from ..throttles import SuggestThrottle
@@ -69,11 +69,11 @@ class ReadApi(APIView):
             kind,
             store_id,
             (paging.page, paging.page_size),
-            lambda: selector(store_id, paging),
+            lambda: RenderedPage.of(selector(store_id, paging)),
             self.built_at,
             position,
         )
-        return Response(envelope(request, page))
+        return envelope_response(request, page)
 
 
 class StoreInventoryApi(ReadApi):
@@ -231,12 +231,12 @@ class ProductSearchApi(ReadApi):
             "search",
             0,
             (params_digest(request),),
-            lambda: product_search(params),
+            lambda: RenderedPage.of(product_search(params)),
             self.built_at,
             position,
             also_depends_on=depends,
         )
-        return Response(envelope(request, page))
+        return envelope_response(request, page)
 
 
 class ProductSuggestApi(ReadApi):
