@@ -6,7 +6,7 @@ REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-postgres test-sqlite lint bench
+.PHONY: install run test test-postgres test-sqlite lint bench drills
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -43,3 +43,8 @@ lint: install
 bench: install
 	@command -v wrk >/dev/null 2>&1 || apt-get install -y wrk || (apt-get update && apt-get install -y wrk)
 	$(PY) -m bench all $(BENCH_ARGS)
+
+## Fault drills (issue 7; bench/DRILLS.md): PostgreSQL as for `make test`, redis-server and the
+## PostgreSQL server binaries (initdb, pg_ctl). About 3 minutes; DRILLS_ARGS="redis" for one.
+drills: install
+	$(VENV)/bin/python -m bench.drills $(DRILLS_ARGS)
