@@ -70,7 +70,9 @@ class InventoryRow(models.Model):
             models.Index(
                 fields=["store_id", "title_key", "product_id"], name="read_inventory_by_title"
             ),
-            models.Index(fields=["product_id", "quantity"], name="read_inventory_product"),
+            # Not on quantity: every order rewrites quantities, and an unindexed column lets
+            # PostgreSQL update in place (HOT) instead of touching every index.
+            models.Index(fields=["product_id"], name="read_inventory_by_product"),
         ]
 
 

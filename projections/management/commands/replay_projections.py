@@ -26,7 +26,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch-size",
             type=int,
-            default=2000,
+            default=20000,
+            # Large: a rebuild rewrites the same inventory rows once per batch it sees them in.
             help="events read per batch (default %(default)s)",
         )
         parser.add_argument(
