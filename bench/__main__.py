@@ -29,6 +29,7 @@ SCENARIOS = {
     "replay": "bench.replay",
     "search": "bench.search",
     "history": "bench.history",
+    "seed": "bench.seed",
 }
 
 
