@@ -23,6 +23,7 @@ from query_side.cache_keys import bump_generation
 from .base import Projector
 from .batches import is_infrastructure_error
 from .catch_up import DEFAULT_BATCH_SIZE, catch_up
+from .confirmation_sweep import ConfirmationSweep
 from .leadership import LocalLeadership, PostgresLeadership
 from .notifier import Notifier
 from .source import EventSource
@@ -46,6 +47,8 @@ class ProjectionWorker:
     ) -> None:
         self.projectors = list(projectors)
         self.notifier = notifier
+        # Confirmed orders whose task the broker lost still get their email.
+        self.sweep = ConfirmationSweep(notifier.enqueue) if notifier is not None else None
         self.coalesce_seconds = coalesce_seconds
         self.batch_size = batch_size
         self.stop_event = stop_event or threading.Event()
@@ -77,7 +80,10 @@ class ProjectionWorker:
     def _notify(self, source: EventSource) -> int:
         """Enqueue confirmations; a broker outage only delays them (the checkpoint stays)."""
         try:
-            return self.notifier.catch_up(source)
+            processed = self.notifier.catch_up(source)
+            if self.sweep is not None and self.sweep.due():
+                self.sweep.run()
+            return processed
         except BROKER_ERRORS as error:
             logger.warning("notifier: broker unavailable (%r); will retry", error)
             return 0

@@ -9,6 +9,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
 from uuid import UUID
@@ -24,13 +25,14 @@ from command_side.context import CommandContext
 from command_side.order import CONFIRMED, REJECTED, OrderLine
 from command_side.place_order import PlaceOrder, place_order
 from projections.catch_up import catch_up
+from projections.confirmation_sweep import ConfirmationSweep
 from projections.models import OrderConfirmationSent
 from projections.notifier import NAME, Notifier
 from projections.registry import select
 from projections.source import EventSource
 from projections.tasks import enqueue_order_confirmation, send_order_confirmation
 from projections.worker import ProjectionWorker
-from query_side.models import ProjectionCheckpoint
+from query_side.models import OrderRow, ProjectionCheckpoint
 from query_side.selectors.projection_progress import projection_position
 
 from .celery_harness import confirmations_per_order, eager_tasks
@@ -214,3 +216,27 @@ def test_worker_logs_a_refused_enqueue_and_keeps_folding_the_read_models(
     assert projection_position(NAME) == start
     assert projection_position("catalog") == head(ctx)
     assert outbox == []
+
+
+# The sweep re-enqueues confirmations the broker lost, and only those.
+
+
+def test_a_confirmed_order_whose_task_was_lost_gets_exactly_one_email(placed, outbox):
+    # The notifier enqueued nothing here: every confirmation was "lost" in the broker.
+    sweep = ConfirmationSweep(enqueue_order_confirmation, grace=timedelta(0))
+    assert sweep.run() == len(placed.confirmed)
+    assert sorted(OrderConfirmationSent.objects.values_list("order_id", flat=True)) == sorted(
+        placed.confirmed
+    )
+    assert len(outbox) == len(placed.confirmed)
+    assert sweep.run() == 0  # delivered orders are not enqueued again
+    assert len(outbox) == len(placed.confirmed)
+
+
+def test_orders_within_the_grace_period_and_rejected_orders_are_left_alone(placed, outbox):
+    enqueued: list[str] = []
+    assert ConfirmationSweep(enqueued.append, grace=timedelta(hours=1)).run() == 0
+    assert ConfirmationSweep(enqueued.append, grace=timedelta(0)).run() == len(placed.confirmed)
+    rejected = {str(order_id) for order_id in placed.rejected}
+    assert rejected.isdisjoint(enqueued)
+    assert OrderRow.objects.filter(status="REJECTED").count() == len(placed.rejected)
