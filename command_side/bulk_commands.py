@@ -94,6 +94,15 @@ def _save_all(ctx: CommandContext, builds: list[Build]) -> BulkResult:
         return BulkResult(created=len(builds), skipped=0)
     except IntegrityError:
         pass
+    # Some exist already (a re-run): append the missing ones together, one by one only if a
+    # concurrent writer creates some of them meanwhile.
+    fresh = [build() for build in builds]
+    missing = [aggs for aggs in fresh if not ctx.app.recorder.select_events(aggs[0].id, limit=1)]
+    try:
+        ctx.app.save(*[agg for aggs in missing for agg in aggs])
+        return BulkResult(created=len(missing), skipped=len(builds) - len(missing))
+    except IntegrityError:
+        pass
     created = 0
     for build in builds:
         try:
