@@ -170,3 +170,14 @@ def confirmed_orders(url: str) -> int:
 
 def confirmations_sent(url: str) -> int:
     return query(url, "SELECT count(*) FROM notify_order_confirmation_sent")[0][0]
+
+
+def run_drill(result_name: str, stack_name: str, body) -> DrillResult:
+    """Run `body(drill, stack)` on a fresh stack, always tearing the stack down."""
+    drill = DrillResult(result_name)
+    stack = Stack(stack_name)
+    try:
+        body(drill, stack)
+    finally:
+        stack.close()
+    return drill

@@ -13,10 +13,16 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-from .drill_checks import DrillResult, examples, head
+from .drill_checks import DrillResult, examples, head, run_drill
 from .drill_garbage import HTTP_LEVEL, ORDER, Garbage, garbage
 from .drill_load import call
-from .drill_services import MAIN_SERVER, RedisServer, Stack, drop_database, recreate_database
+from .drill_services import (
+    MAIN_SERVER,
+    RedisServer,
+    Stack,
+    drop_database,
+    recreate_database,
+)
 from .procs import free_port
 
 DATABASE = "aforro_drill_malformed"
@@ -40,13 +46,7 @@ class Answer:
 
 
 def run() -> DrillResult:
-    drill = DrillResult("malformed")
-    stack = Stack("malformed")
-    try:
-        _drill(drill, stack)
-    finally:
-        stack.close()
-    return drill
+    return run_drill("malformed", "malformed", _drill)
 
 
 def _drill(drill: DrillResult, stack: Stack) -> None:

@@ -20,6 +20,7 @@ from .drill_checks import (
     check_event_store,
     check_replay_equal,
     examples,
+    run_drill,
     wait_checkpoints_at_head,
 )
 from .drill_load import Load, Sample
@@ -35,13 +36,7 @@ AUDITED_ITEMS = ((1, 1), (1, 25), (2, 50))
 
 
 def run() -> DrillResult:
-    drill = DrillResult("postgres")
-    stack = Stack("postgres")
-    try:
-        _drill(drill, stack)
-    finally:
-        stack.close()
-    return drill
+    return run_drill("postgres", "postgres", _drill)
 
 
 def _drill(drill: DrillResult, stack: Stack) -> None:

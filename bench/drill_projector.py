@@ -21,9 +21,16 @@ from .drill_checks import (
     confirmations_sent,
     confirmed_orders,
     examples,
+    run_drill,
 )
 from .drill_load import Load
-from .drill_services import MAIN_SERVER, RedisServer, Stack, drop_database, recreate_database
+from .drill_services import (
+    MAIN_SERVER,
+    RedisServer,
+    Stack,
+    drop_database,
+    recreate_database,
+)
 from .procs import Background, free_port
 
 DATABASE = "aforro_drill_projector"
@@ -33,13 +40,7 @@ STARTED = "projector worker started"  # run_projectors logs it once up
 
 
 def run() -> DrillResult:
-    drill = DrillResult("projector-kill")
-    stack = Stack("projector")
-    try:
-        _drill(drill, stack)
-    finally:
-        stack.close()
-    return drill
+    return run_drill("projector-kill", "projector", _drill)
 
 
 def _drill(drill: DrillResult, stack: Stack) -> None:

@@ -26,6 +26,7 @@ from .drill_checks import (
     confirmations_sent,
     confirmed_orders,
     examples,
+    run_drill,
     wait_checkpoints_at_head,
 )
 from .drill_load import Load
@@ -48,13 +49,7 @@ SUBJECT = re.compile(r"^Subject: Order ([0-9a-f-]{36}) confirmed$", re.MULTILINE
 
 
 def run() -> DrillResult:
-    drill = DrillResult("redis")
-    stack = Stack("redis")
-    try:
-        _drill(drill, stack)
-    finally:
-        stack.close()
-    return drill
+    return run_drill("redis", "redis", _drill)
 
 
 def _drill(drill: DrillResult, stack: Stack) -> None:
