@@ -13,6 +13,7 @@ from events.stock import StockItemOpened, StockItemReserved, StockReceived
 from query_side.models import CategoryRow, InventoryRow, ProductRow, StoreRow
 
 from .base import PositionedEvent, Touched
+from .rows import update_rows
 
 
 class CatalogProjector:
@@ -27,6 +28,7 @@ class CatalogProjector:
         stores: dict[int, StoreRow] = {}
         products: dict[int, ProductRow] = {}
         stock: dict[tuple[int, int], int] = {}
+        opened: set[tuple[int, int]] = set()
         for _, event in events:
             match event:
                 case StoreOpened():
@@ -35,12 +37,19 @@ class CatalogProjector:
                     products[event.product_id] = product_row(event)
                 case StockItemOpened():
                     stock[(event.store_id, event.product_id)] = 0
+                    opened.add((event.store_id, event.product_id))
                 case StockReceived() | StockItemReserved():
                     stock[(event.store_id, event.product_id)] = event.quantity_after
         upsert(StoreRow, stores.values(), ["store_id"])
         self._number_categories(products.values())
         upsert(ProductRow, products.values(), ["product_id"])
-        self._upsert_inventory(stock)
+        self._insert_inventory({item: stock[item] for item in opened})
+        update_rows(
+            InventoryRow,
+            ("quantity",),
+            ("store_id", "product_id"),
+            [(quantity, *item) for item, quantity in stock.items() if item not in opened],
+        )
         touched = Touched()
         touched.add("inventory", {store_id for store_id, _ in stock})
         if products:
@@ -51,6 +60,8 @@ class CatalogProjector:
 
     def _number_categories(self, products) -> None:
         """Give each new category the next id, in event order, so rebuilds number them alike."""
+        if not products:
+            return
         known = dict(CategoryRow.objects.values_list("key", "category_id"))
         new_rows = []
         for product in products:
@@ -62,7 +73,9 @@ class CatalogProjector:
             product.category_id = known[product.category_key]
         CategoryRow.objects.bulk_create(new_rows)
 
-    def _upsert_inventory(self, stock: dict[tuple[int, int], int]) -> None:
+    def _insert_inventory(self, stock: dict[tuple[int, int], int]) -> None:
+        """Rows of items opened in this batch: the only ones that need the product's details
+        (quantity changes of older items are plain updates)."""
         if not stock:
             return
         info = ProductRow.objects.in_bulk({product_id for _, product_id in stock})

@@ -68,9 +68,10 @@ def bump_generation() -> None:
 
 def _increment(key: str) -> None:
     try:
-        if cache.add(key, 1, timeout=None) is False:
-            cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=None)
+        try:
+            cache.incr(key)  # one round trip in the usual case: the key exists
+        except ValueError:  # the first bump (or Redis was flushed)
+            if cache.add(key, 1, timeout=None) is False:
+                cache.incr(key)
     except Exception:
         logger.warning("cache unavailable: could not invalidate %s", key)

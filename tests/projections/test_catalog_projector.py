@@ -10,6 +10,7 @@ from command_side.ids import product_aggregate_id, stock_item_id, store_aggregat
 from events.catalog import ProductRegistered, StoreOpened
 from events.stock import StockItemOpened, StockItemReserved, StockReceived
 from projections.catalog import CatalogProjector
+from projections.rows import RowCountMismatch
 from query_side.models import InventoryRow, ProductRow, StoreRow
 
 pytestmark = pytest.mark.django_db
@@ -230,3 +231,12 @@ def test_a_batch_without_stock_events_touches_no_inventory():
     touched = CatalogProjector().apply(positioned([store_opened(1)]))
     assert "inventory" not in touched.stores
     assert not InventoryRow.objects.exists()
+
+
+def test_a_quantity_change_for_an_inventory_row_that_is_missing_fails_the_batch():
+    projector = CatalogProjector()
+    item = StockHistory(1, 7)
+    projector.apply(positioned([product_registered(7, "Oat Milk", "Dairy", "1.99"), item.opened()]))
+    InventoryRow.objects.all().delete()  # a read model that lost a row must not carry on
+    with pytest.raises(RowCountMismatch):
+        projector.apply(positioned([item.received(4)], start=3))
