@@ -60,6 +60,8 @@ def application_env(config: EventStoreConfig) -> dict[str, str]:
             # No ping per checkout (a round trip each); the library retries broken connections.
             POSTGRES_PRE_PING="n",
             POSTGRES_ENABLE_DB_FUNCTIONS="n",
+            # One prepared call per append, table lock included (postgres_recorder.py).
+            APPLICATION_RECORDER_TOPIC="events.postgres_recorder:LockedAppendRecorder",
         )
         # POSTGRES_ENABLE_DB_FUNCTIONS stays off: its insert path skips the table lock that
         # keeps notification ids in commit order, and a tailing reader then misses events.

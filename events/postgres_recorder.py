@@ -1,0 +1,62 @@
+"""The PostgreSQL recorder of the event store: one prepared statement per append.
+
+The library's default insert sends SET LOCAL, LOCK TABLE, NOTIFY and INSERT through a pipeline
+inside a transaction (several round trips, and the INSERT composed and planned again on every
+call). Its optional database function makes it one call but drops the table lock that keeps
+notification ids in commit order, so a tailing reader could skip a late commit. This recorder
+installs a function that takes that lock too: called in autocommit mode, the call is its own
+transaction and holds the lock until it commits, exactly like the library's default path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.utils import retry
+from psycopg.sql import SQL, Identifier, Literal
+
+APPEND_FUNCTION = "aforro_append_events"
+
+
+class LockedAppendRecorder(PostgresApplicationRecorder):
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        names = {
+            "schema": Identifier(datastore.schema),
+            "table": Identifier(self.events_table_name),
+            "event": Identifier(self.stored_event_type_name),
+            "function": Identifier(APPEND_FUNCTION),
+            "channel": Identifier(self.channel_name),
+            "lock_timeout": Literal(f"{datastore.lock_timeout}s"),
+        }
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE OR REPLACE FUNCTION {schema}.{function}(events {schema}.{event}[]) "
+                "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ "
+                "BEGIN "
+                "SET LOCAL lock_timeout = {lock_timeout}; "
+                "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
+                "NOTIFY {channel}; "
+                "RETURN QUERY INSERT INTO {schema}.{table} AS t "
+                "(originator_id, originator_version, topic, state) "
+                "SELECT originator_id, originator_version, topic, state FROM unnest(events) "
+                "RETURNING notification_id; "
+                "END; $BODY$"
+            ).format(**names)
+        )
+        self._append = SQL("SELECT * FROM {schema}.{function}(%s)").format(**names)
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
+        if not stored_events:
+            return []
+        rows = [
+            self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
+            for e in stored_events
+        ]
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._append, (rows,), prepare=True)
+            return [row[APPEND_FUNCTION] for row in curs.fetchall()]
