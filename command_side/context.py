@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 
 from .application import OrderingApplication
 from .catalog import Product, Store
+from .contention import RecentConflicts
 from .errors import StoreNotFound, UnknownProducts
 from .ids import product_aggregate_id, store_aggregate_id
 from .locks import NoWriterLocks, WriterLocks
@@ -67,6 +68,7 @@ class CommandContext:
     new_id: Callable[[], UUID] = uuid4
     backoff: Callable[[int], None] = jittered_backoff
     max_attempts: int = 8
+    recent_conflicts: RecentConflicts = field(default_factory=RecentConflicts)
     catalog: CatalogView = field(init=False)
     conflicts: int = field(default=0, init=False)  # version conflicts retried, for benchmarks
 

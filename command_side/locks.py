@@ -1,7 +1,8 @@
 """Writer serialisation per stock item, taken before loading so hot items queue, not collide.
 
 Optimistic concurrency (expected versions in the event store) stays the correctness guard; the
-locks only stop many writers of one hot item from turning into a retry storm.
+locks only stop many writers of one hot item from turning into a retry storm, so they are taken
+only for items that conflicted recently (contention.py).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""The one retry loop: hold the writer locks, attempt, and on a version conflict back off and
-try again a bounded number of times."""
+"""The one retry loop: attempt (holding the writer locks if the items conflicted recently), and
+on a version conflict back off and try again a bounded number of times."""
 
 from __future__ import annotations
 
@@ -25,10 +25,15 @@ def retry_on_conflict(
     lock_ids = list(lock_ids)
     for attempt_number in range(1, ctx.max_attempts + 1):
         try:
-            with ctx.locks.hold(lock_ids):
-                return attempt()
+            # Items that conflicted a moment ago queue on the writer locks; the rest go
+            # optimistic (contention.py).
+            if ctx.recent_conflicts.any_of(lock_ids):
+                with ctx.locks.hold(lock_ids):
+                    return attempt()
+            return attempt()
         except IntegrityError:
             ctx.conflicts += 1
+            ctx.recent_conflicts.record(lock_ids)
             answer = on_conflict()
             if answer is not None:
                 return answer
