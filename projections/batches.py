@@ -16,9 +16,9 @@ from django.db import transaction
 from eventsourcing.persistence import InterfaceError, OperationalError
 
 from query_side.cache_keys import bump
-from query_side.models import ProjectionCheckpoint
 
 from .base import Projector, Touched
+from .checkpoints import Checkpoint, locked_checkpoint
 from .source import EventSource
 
 logger = logging.getLogger(__name__)
@@ -38,13 +38,8 @@ class BatchResult:
     position: int
 
 
-def locked_checkpoint(name: str) -> ProjectionCheckpoint:
-    checkpoint, _ = ProjectionCheckpoint.objects.select_for_update().get_or_create(name=name)
-    return checkpoint
-
-
 def fold_after_checkpoint(
-    projector: Projector, source: EventSource, checkpoint: ProjectionCheckpoint, limit: int
+    projector: Projector, source: EventSource, checkpoint: Checkpoint, limit: int
 ) -> tuple[int, Touched]:
     """Fold the next events into the tables and advance the checkpoint (caller's transaction)."""
     batch = source.read(checkpoint.position, limit, projector.topics)

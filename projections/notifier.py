@@ -14,7 +14,7 @@ from django.db import transaction
 
 from events.orders import StockReserved
 
-from .batches import locked_checkpoint
+from .checkpoints import locked_checkpoint
 from .source import EventSource
 
 logger = logging.getLogger(__name__)

@@ -18,7 +18,8 @@ from django.db import connection, transaction
 from query_side.cache_keys import bump_generation
 
 from .base import Projector, clear_tables
-from .batches import fold_after_checkpoint, locked_checkpoint, process_batch
+from .batches import fold_after_checkpoint, process_batch
+from .checkpoints import locked_checkpoint
 from .source import EventSource
 
 Progress = Callable[[int], None]

@@ -10,7 +10,8 @@ from django.core.cache import cache
 from django.db import transaction
 
 from aforro_backend.event_store import event_store_reader
-from projections.batches import fold_after_checkpoint, locked_checkpoint
+from projections.batches import fold_after_checkpoint
+from projections.checkpoints import locked_checkpoint
 from projections.registry import select
 from projections.source import EventSource
 from query_side.selectors.projection_progress import projection_position
