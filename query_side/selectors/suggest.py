@@ -20,10 +20,11 @@ def _prefixed(needle: str, limit: int) -> list[str]:
 
 
 def _titles(pattern: str, exclude: list[str], limit: int) -> list[str]:
-    """Other titles matching `pattern`, shortest first among the first few the index finds
-    (sorting every match of a common word would cost more than a keystroke can afford)."""
+    """Other titles matching `pattern`, shortest first among the first few found (sorting every
+    match of a common word would cost more than a keystroke can afford; at 100k products each
+    extra candidate is a few more rows scanned: five per suggestion put p95 over 10 ms)."""
     rows = title_like(ProductRow.objects.all(), pattern).exclude(title__in=exclude)
-    found = list(dict.fromkeys(rows.values_list("title", flat=True)[: limit * 5]))
+    found = list(dict.fromkeys(rows.values_list("title", flat=True)[: limit * 2]))
     return sorted(found, key=lambda t: (len(t), t))[:limit]
 
 
