@@ -44,6 +44,7 @@ from .procs import Background, free_port
 DATABASE = "aforro_drill_redis"
 WARM_UP, OUTAGE, AFTER = 6.0, 5.0, 8.0  # seconds of load before, during and after an outage
 BACKLOG_SECONDS = 2.0  # the worker is paused this long just before the second outage
+SWEEP_GRACE = 20  # seconds before the sweep enqueues a missing confirmation again
 DELIVERY_WAIT = 60.0  # seconds for every confirmation to arrive after the load stops
 SUBJECT = re.compile(r"^Subject: Order ([0-9a-f-]{36}) confirmed$", re.MULTILINE)
 
@@ -65,6 +66,10 @@ def _drill(drill: DrillResult, stack: Stack) -> None:
         CELERY_TASK_ALWAYS_EAGER="false",
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         EMAIL_FILE_PATH=str(emails),
+        # The sweep re-enqueues a confirmation the broker lost; shortened to fit the drill's
+        # bounded wait for deliveries (the defaults are 120 s and 60 s).
+        CONFIRMATION_SWEEP_GRACE_SECONDS=str(SWEEP_GRACE),
+        CONFIRMATION_SWEEP_INTERVAL_SECONDS="5",
     )
     stack.prepare_database()
     port = free_port(21020)
@@ -92,8 +97,16 @@ def _drill(drill: DrillResult, stack: Stack) -> None:
     check_checkpoints_at_head(drill, url)
     stranded = broker_orders(server.port, "unacked")
     check_delivery(drill, url, emails, waited, stranded, broker_orders(server.port, "celery"))
-    warnings = projector.log_path.read_text(errors="replace").count("broker unavailable")
+    projector_log = projector.log_path.read_text(errors="replace")
+    warnings = projector_log.count("broker unavailable")
     drill.note(f"the notifier logged 'broker unavailable' {warnings} times and kept its place")
+    swept = [
+        int(n) for n in re.findall(r"confirmation sweep re-enqueued (\d+) orders", projector_log)
+    ]
+    drill.note(
+        f"the confirmation sweep (grace {SWEEP_GRACE} s) re-enqueued {sum(swept)} confirmation(s) "
+        "that had no sent e-mail yet"
+    )
     log = worker.log_path.read_text(errors="replace")
     lost, unacked = log.count("Connection to broker lost"), log.count("Couldn't ack")
     drill.note(

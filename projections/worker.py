@@ -11,9 +11,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from datetime import timedelta
 
 import psycopg
 import redis.exceptions
+from django.conf import settings
 from django.db import close_old_connections, connections
 from kombu.exceptions import OperationalError as KombuOperationalError
 
@@ -48,7 +50,15 @@ class ProjectionWorker:
         self.projectors = list(projectors)
         self.notifier = notifier
         # Confirmed orders whose task the broker lost still get their email.
-        self.sweep = ConfirmationSweep(notifier.enqueue) if notifier is not None else None
+        self.sweep = (
+            ConfirmationSweep(
+                notifier.enqueue,
+                grace=timedelta(seconds=settings.CONFIRMATION_SWEEP_GRACE_SECONDS),
+                interval_seconds=settings.CONFIRMATION_SWEEP_INTERVAL_SECONDS,
+            )
+            if notifier is not None
+            else None
+        )
         self.coalesce_seconds = coalesce_seconds
         self.batch_size = batch_size
         self.stop_event = stop_event or threading.Event()
