@@ -62,7 +62,7 @@ def process_batch(projector: Projector, source: EventSource, limit: int) -> Batc
         if is_infrastructure_error(error):
             raise
         raise _pinpoint(projector, source, limit, error) from error
-    invalidate(touched)
+    bump(touched.stores)
     return BatchResult(processed, position)
 
 
@@ -86,11 +86,6 @@ def _pinpoint(projector: Projector, source: EventSource, limit: int, error: Exce
         position = locked_checkpoint(projector.name).position
     logger.error("projection=%s failed in a batch up to %s: %r", projector.name, position, error)
     return ProjectionFailed(projector.name, position, error)
-
-
-def invalidate(touched: Touched) -> None:
-    for kind, store_ids in touched.stores.items():
-        bump(kind, store_ids)
 
 
 def is_infrastructure_error(error: BaseException) -> bool:

@@ -12,10 +12,12 @@ Redis is a cache, never the truth: failures are logged and the database answers.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.core.cache import cache
+
+from .counters import increment_all
 
 logger = logging.getLogger(__name__)
 
@@ -57,21 +59,19 @@ def cached(
     return value
 
 
-def bump(kind: str, scopes: Iterable[int]) -> None:
-    for scope in scopes:
-        _increment(_version_key(kind, scope))
+def bump(scopes_by_kind: Mapping[str, Iterable[int]]) -> None:
+    """Invalidate the listings of these kinds and scopes (one round trip on Redis)."""
+    keys = [_version_key(k, scope) for k, scopes in scopes_by_kind.items() for scope in scopes]
+    if keys:
+        _increment(keys)
 
 
 def bump_generation() -> None:
-    _increment(GENERATION_KEY)
+    _increment([GENERATION_KEY])
 
 
-def _increment(key: str) -> None:
+def _increment(keys: list[str]) -> None:
     try:
-        try:
-            cache.incr(key)  # one round trip in the usual case: the key exists
-        except ValueError:  # the first bump (or Redis was flushed)
-            if cache.add(key, 1, timeout=None) is False:
-                cache.incr(key)
+        increment_all(keys)
     except Exception:
-        logger.warning("cache unavailable: could not invalidate %s", key)
+        logger.warning("cache unavailable: could not invalidate %s", ", ".join(keys))

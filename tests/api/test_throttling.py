@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
 
 from api.throttles import OrderThrottle
+from tests.api.test_cache import dead_redis
 from tests.api.test_orders_api import basket, head, post_order
 from tests.command_side.test_place_order import stocked
 
@@ -54,3 +56,9 @@ def test_the_rate_is_counted_per_client_ip(api_client, ctx, two_orders_a_minute)
 
     assert [order_from("10.0.0.1").status_code for _ in range(3)] == [201, 201, 429]
     assert order_from("10.0.0.2").status_code == 201
+
+
+def test_with_redis_down_orders_fail_open_and_are_placed(api_client, ctx, two_orders_a_minute):
+    stocked(ctx, {1: 10})
+    with override_settings(CACHES=dead_redis()):
+        assert [post_order(api_client, basket((1, 1))).status_code for _ in range(3)] == [201] * 3

@@ -4,6 +4,7 @@ the management commands catch up and report lag, and a running worker stops on S
 import json
 import random
 import signal
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -243,3 +244,41 @@ def test_sigterm_stops_a_running_worker_promptly_with_exit_status_0(ctx, tmp_pat
     assert status == 0, log.read_text()
     assert elapsed < 3
     assert "projector worker stopped" in log.read_text()
+
+
+class RecordingStopEvent(threading.Event):
+    """The worker's stop event, noting how long each pause asked to sleep."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pauses: list[float | None] = []
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.pauses.append(timeout)
+        return super().wait(timeout)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_batches_longer_only_when_an_append_is_already_waiting(ctx):
+    """Idle: woken by an append, it lingers the short window (low lag). Sustained load (an
+    append notified while it was folding): the longer one, so fewer, larger batches."""
+    stop_event = RecordingStopEvent()
+    worker = ProjectionWorker(
+        select(None), stop_event=stop_event, coalesce_seconds=0.01, busy_coalesce_seconds=0.05
+    )
+    try:
+        rng = random.Random(5)
+        catalog = open_catalog(ctx, rng, stores=1, products=3)
+        worker.step()  # caught up, and listening
+        later = threading.Timer(0.2, lambda: place_order(ctx, random_order(rng, catalog)))
+        later.start()
+        worker._wait_for_appends()
+        later.join()
+        assert stop_event.pauses == [0.01]
+        worker.step()
+        place_order(ctx, random_order(rng, catalog))  # notified before the worker waits
+        worker._wait_for_appends()
+        assert stop_event.pauses == [0.01, 0.05]
+    finally:
+        worker.leadership.close()

@@ -46,6 +46,13 @@ class Command(BaseCommand):
             "(default %(default)s)",
         )
         parser.add_argument(
+            "--busy-coalesce-ms",
+            type=float,
+            default=50.0,
+            help="the same wait under sustained load, when an append is already waiting "
+            "after a batch (default %(default)s)",
+        )
+        parser.add_argument(
             "--poll-interval",
             type=float,
             default=None,
@@ -65,6 +72,7 @@ class Command(BaseCommand):
             poll_interval=options["poll_interval"],
             notifier=Notifier(enqueue_order_confirmation) if with_notifier else None,
             coalesce_seconds=options["coalesce_ms"] / 1000,
+            busy_coalesce_seconds=options["busy_coalesce_ms"] / 1000,
         )
         previous = {
             signum: signal.signal(signum, lambda *_: worker.stop())

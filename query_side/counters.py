@@ -1,0 +1,54 @@
+"""Atomic counters in the default cache: listing versions and throttle windows.
+
+django-redis's `incr` runs a Lua script per call (EXISTS, then INCRBY) so that it can refuse a
+missing key. These counters want a missing key to count from 0 anyway, so on Redis they are
+plain INCRs sent as one pipeline: one round trip for all the versions a projector batch bumps,
+or for a window's count and its expiry. Other backends (locmem, embedded) use the cache API.
+Errors propagate: callers decide whether a dead cache fails open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.core.cache import cache
+
+
+def _redis_and_key():
+    """The django-redis client and its key function, or (None, None) for other backends."""
+    client = getattr(cache, "client", None)
+    if client is None or not hasattr(client, "get_client"):
+        return None, None
+    return client.get_client(write=True), client.make_key
+
+
+def increment_all(keys: Sequence[str]) -> list[int]:
+    """Add 1 to each counter (created at 1, never expiring); the new values."""
+    redis, make_key = _redis_and_key()
+    if redis is None:
+        return [_increment_via_cache_api(key, timeout=None) for key in keys]
+    pipe = redis.pipeline(transaction=False)
+    for key in keys:
+        pipe.incr(make_key(key))
+    return pipe.execute()
+
+
+def increment_in_window(key: str, ttl_seconds: int) -> int:
+    """Add 1 to a counter that expires `ttl_seconds` after its first increment; the count."""
+    redis, make_key = _redis_and_key()
+    if redis is None:
+        return _increment_via_cache_api(key, timeout=ttl_seconds)
+    full_key = make_key(key)
+    pipe = redis.pipeline(transaction=False)
+    pipe.incr(full_key)
+    pipe.expire(full_key, ttl_seconds, nx=True)  # only the first increment sets it
+    return pipe.execute()[0]
+
+
+def _increment_via_cache_api(key: str, timeout: int | None) -> int:
+    try:
+        return cache.incr(key)
+    except ValueError:  # the first increment
+        if cache.add(key, 1, timeout=timeout):
+            return 1
+        return cache.incr(key)
