@@ -4,6 +4,11 @@ The notifier's checkpoint moves once the broker accepted a task, but the Redis t
 still drop a task that a worker was taking when Redis stopped (it pops and records "unacked"
 in two commands; the fault drill lost 1 in ~25 outages). Confirmed orders older than a grace
 period with no delivery row are enqueued again; the task is idempotent per order.
+
+Losses happen around the moment of enqueueing, so the sweep looks back a bounded window (a
+day) rather than over all history, and asks with NOT EXISTS: PostgreSQL plans `NOT IN
+(subquery)` as a hashed subplan only while the delivery rows fit in work_mem, and beyond that
+as a rescan per order.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from query_side.models import OrderRow
@@ -28,10 +34,12 @@ class ConfirmationSweep:
         enqueue: Callable[[str], None],
         grace: timedelta = timedelta(minutes=2),
         interval_seconds: float = 60.0,
+        lookback: timedelta = timedelta(days=1),
         limit: int = 500,
     ) -> None:
         self.enqueue, self.grace, self.limit = enqueue, grace, limit
         self.interval_seconds = interval_seconds
+        self.lookback = lookback
         self._last = 0.0
 
     def due(self) -> bool:
@@ -40,9 +48,13 @@ class ConfirmationSweep:
     def run(self) -> int:
         """Enqueue confirmations missing past the grace period; how many were re-enqueued."""
         self._last = time.monotonic()
+        before = timezone.now() - self.grace
+        sent = OrderConfirmationSent.objects.filter(order_id=OuterRef("order_id"))
         missing = list(
-            OrderRow.objects.filter(status="CONFIRMED", created_at__lt=timezone.now() - self.grace)
-            .exclude(order_id__in=OrderConfirmationSent.objects.values("order_id"))
+            OrderRow.objects.filter(
+                status="CONFIRMED", created_at__lt=before, created_at__gte=before - self.lookback
+            )
+            .filter(~Exists(sent))
             .order_by("created_at")
             .values_list("order_id", flat=True)[: self.limit]
         )

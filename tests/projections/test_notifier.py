@@ -17,6 +17,7 @@ from uuid import UUID
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from aforro_backend.event_store import event_store_reader
@@ -240,3 +241,12 @@ def test_orders_within_the_grace_period_and_rejected_orders_are_left_alone(place
     rejected = {str(order_id) for order_id in placed.rejected}
     assert rejected.isdisjoint(enqueued)
     assert OrderRow.objects.filter(status="REJECTED").count() == len(placed.rejected)
+
+
+def test_the_sweep_looks_back_only_its_window_past_the_grace_period(placed, outbox):
+    enqueued: list[str] = []
+    long_ago = next(iter(placed.confirmed))
+    OrderRow.objects.filter(order_id=long_ago).update(created_at=timezone.now() - timedelta(days=2))
+    sweep = ConfirmationSweep(enqueued.append, grace=timedelta(0), lookback=timedelta(days=1))
+    assert sweep.run() == len(placed.confirmed) - 1
+    assert str(long_ago) not in enqueued
