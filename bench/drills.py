@@ -92,7 +92,11 @@ def main(argv: list[str]) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="\n".join(f"  {n:15} {d}" for n, (_, d) in DRILLS.items()),
     )
-    parser.add_argument("drills", nargs="*", default=["all"], choices=["all", *DRILLS])
+    # Python 3.11's argparse checks an empty nargs="*" against `choices` as one value and
+    # refuses it whatever the default: the names are checked below instead.
+    parser.add_argument(
+        "drills", nargs="*", metavar="drill", help=f"all (default), {', '.join(DRILLS)}"
+    )
     parser.add_argument(
         "--report",
         type=Path,
@@ -102,6 +106,10 @@ def main(argv: list[str]) -> int:
         "--repeat", type=int, default=1, metavar="N", help="run the drills N times (flaky races)"
     )
     args = parser.parse_args(argv)
+    args.drills = args.drills or ["all"]
+    unknown = set(args.drills) - {"all", *DRILLS}
+    if unknown:
+        parser.error(f"unknown drill(s): {', '.join(sorted(unknown))}")
     # SIGTERM unwinds like Ctrl-C, so every drill's finally stops what it started.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     names = list(DRILLS) if "all" in args.drills else list(dict.fromkeys(args.drills))
