@@ -6,8 +6,8 @@ call). Its optional database function makes it one call but drops the table lock
 notification ids in commit order, so a tailing reader could skip a late commit. This recorder
 installs a function that takes that lock too: called in autocommit mode, the call is its own
 transaction and holds the lock until it commits, exactly like the library's default path.
-The events travel as one binary array per column: the library's array of composite rows is
-dumped as text, bytea escaped, which cost more client CPU than the rest of the append.
+The events travel as one binary array per column rather than the library's array of composite
+rows, which psycopg dumps as text with every state escaped.
 """
 
 from __future__ import annotations
