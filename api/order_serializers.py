@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import empty
+from rest_framework.settings import api_settings
 
 from command_side.order import Order, OrderLine
 from command_side.place_order import OrderOutcome, PlaceOrder
@@ -22,10 +26,36 @@ class OrderItemSerializer(serializers.Serializer):
     quantity_requested = StrictIntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 
+@extend_schema_field(OrderItemSerializer)
+class OrderItemField(serializers.Field):
+    """One line, validated by OrderItemSerializer's own fields with its error shape, without a
+    nested serializer: DRF deep-copies a serializer's fields on every request. The line fields
+    are shared: validating keeps no state in them."""
+
+    LINE_FIELDS = OrderItemSerializer().fields
+    default_error_messages = {"invalid": serializers.Serializer.default_error_messages["invalid"]}
+
+    def to_internal_value(self, data: Any) -> dict[str, int]:
+        if not isinstance(data, Mapping):
+            message = self.error_messages["invalid"].format(datatype=type(data).__name__)
+            raise serializers.ValidationError(
+                {api_settings.NON_FIELD_ERRORS_KEY: [message]}, code="invalid"
+            )
+        line, errors = {}, {}
+        for name, field in self.LINE_FIELDS.items():
+            try:
+                line[name] = field.run_validation(data.get(name, empty))
+            except serializers.ValidationError as error:
+                errors[name] = error.detail
+        if errors:
+            raise serializers.ValidationError(errors)
+        return line
+
+
 class PlaceOrderSerializer(serializers.Serializer):
     store_id = id_field()
     items = serializers.ListField(
-        child=OrderItemSerializer(), min_length=1, max_length=MAX_LINES, allow_empty=False
+        child=OrderItemField(), min_length=1, max_length=MAX_LINES, allow_empty=False
     )
 
     def validate_items(self, items: list[dict[str, int]]) -> list[dict[str, int]]:

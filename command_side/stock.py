@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 from functools import singledispatchmethod
 from uuid import UUID
@@ -39,6 +40,13 @@ class StockItem(Aggregate):
             quantity=quantity,
             quantity_after=self.quantity + quantity,
         )
+
+    def __deepcopy__(self, memo: dict) -> StockItem:
+        """Every field is an immutable scalar: a shallow copy with its own pending events is a
+        deep one (load_many copies cached items for every order)."""
+        clone = copy.copy(self)
+        clone._pending_events = list(self._pending_events)
+        return clone
 
     def can_reserve(self, quantity: int) -> bool:
         return 0 < quantity <= self.quantity
