@@ -19,6 +19,7 @@ def event_store_config() -> EventStoreConfig:
     db = connections["default"].settings_dict
     common = {
         "pool_size": settings.EVENT_STORE_POOL_SIZE,
+        "pool_wait_seconds": settings.EVENT_STORE_POOL_WAIT_SECONDS,
         "aggregate_cache_maxsize": settings.AGGREGATE_CACHE_MAXSIZE,
     }
     if db["ENGINE"] == "django.db.backends.postgresql":

@@ -96,6 +96,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # otherwise its own SQLite file (the library opens its own connections to it).
 EVENT_STORE_SQLITE_PATH = os.environ.get("EVENT_STORE_SQLITE_PATH", str(VAR_DIR / "events.sqlite3"))
 EVENT_STORE_POOL_SIZE = int(os.environ.get("EVENT_STORE_POOL_SIZE", "5"))
+EVENT_STORE_POOL_WAIT_SECONDS = int(os.environ.get("EVENT_STORE_POOL_WAIT_SECONDS", "2"))
 AGGREGATE_CACHE_MAXSIZE = int(os.environ.get("AGGREGATE_CACHE_MAXSIZE", "20000"))
 ORDER_MAX_ATTEMPTS = int(os.environ.get("ORDER_MAX_ATTEMPTS", "8"))
 # The notifier's safety net (projections/confirmation_sweep.py): how long a confirmed order may

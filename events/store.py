@@ -25,6 +25,9 @@ class EventStoreConfig:
     postgres: dict[str, Any] | None = None
     sqlite_path: str = ""
     pool_size: int = 5
+    # How long a command waits for a pooled connection (and a new connection for its server)
+    # before failing with a 503: short, so a database outage answers fast instead of piling up.
+    pool_wait_seconds: int = 2  # whole seconds: the library reads an integer
     aggregate_cache_maxsize: int = 20000
 
     @property
@@ -56,7 +59,7 @@ def application_env(config: EventStoreConfig) -> dict[str, str]:
             POSTGRES_PASSWORD=str(pg.get("password") or ""),
             POSTGRES_POOL_SIZE=str(config.pool_size),
             POSTGRES_MAX_OVERFLOW=str(config.pool_size * 2),
-            POSTGRES_CONNECT_TIMEOUT="5",
+            POSTGRES_CONNECT_TIMEOUT=str(config.pool_wait_seconds),
             # No ping per checkout (a round trip each); the library retries broken connections.
             POSTGRES_PRE_PING="n",
             POSTGRES_ENABLE_DB_FUNCTIONS="n",
