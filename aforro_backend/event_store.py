@@ -7,6 +7,7 @@ import threading
 
 from django.conf import settings
 from django.db import connections
+from psycopg.conninfo import make_conninfo
 
 from events.store import EventStoreApplication, EventStoreConfig, application_env
 
@@ -16,13 +17,14 @@ _reader: EventStoreApplication | None = None
 
 def event_store_config() -> EventStoreConfig:
     """Read at call time: the test runner renames the database after settings load."""
-    db = connections["default"].settings_dict
+    connection = connections["default"]
+    db = connection.settings_dict
     common = {
         "pool_size": settings.EVENT_STORE_POOL_SIZE,
         "pool_wait_seconds": settings.EVENT_STORE_POOL_WAIT_SECONDS,
         "aggregate_cache_maxsize": settings.AGGREGATE_CACHE_MAXSIZE,
     }
-    if db["ENGINE"] == "django.db.backends.postgresql":
+    if connection.vendor == "postgresql":
         postgres = {
             "dbname": db["NAME"],
             "host": db.get("HOST"),
@@ -35,6 +37,8 @@ def event_store_config() -> EventStoreConfig:
 
 
 def postgres_conninfo(config: EventStoreConfig) -> str:
+    """A libpq connection string that psycopg quotes: a password with a space or a quote in it
+    must reach the server as it is."""
     pg = config.postgres or {}
     parts = {
         "dbname": pg.get("dbname"),
@@ -43,7 +47,7 @@ def postgres_conninfo(config: EventStoreConfig) -> str:
         "user": pg.get("user") or "postgres",
         "password": pg.get("password") or None,
     }
-    return " ".join(f"{k}={v}" for k, v in parts.items() if v)
+    return make_conninfo(**{k: v for k, v in parts.items() if v})
 
 
 def event_store_reader() -> EventStoreApplication:

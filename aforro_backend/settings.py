@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "aforro_backend.middleware.RequestIdMiddleware",
+    "aforro_backend.middleware.DatabaseDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -85,6 +87,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# One deadline per request for everything it waits on in PostgreSQL (pool, connections,
+# retries, locks): past it the request answers 503 instead of hanging on a lost server.
+DB_DEADLINE_SECONDS = float(os.environ.get("DB_DEADLINE_SECONDS", "5"))
+if DB_DEADLINE_SECONDS <= 0:
+    raise RuntimeError("DB_DEADLINE_SECONDS must be a positive number of seconds")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's PostgreSQL backend, with new connections bounded by the request's deadline.
+    DATABASES["default"]["ENGINE"] = "aforro_backend.postgres_backend"
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",

@@ -8,16 +8,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import psycopg
 from django.core.exceptions import RequestDataTooBig
-from django.db import DatabaseError as DjangoDatabaseError
 from django.http import Http404, HttpRequest, JsonResponse
-from eventsourcing.persistence import InterfaceError, OperationalError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from command_side import errors as domain
 from query_side import errors as query
+
+from . import database_errors
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +36,6 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str, str]] = {
     query.PageOutOfRange: (404, "page-out-of-range", "Page out of range"),
     query.ProjectionBehind: (503, "not-yet-projected", "Read model behind"),
 }
-UNAVAILABLE = (OperationalError, InterfaceError, psycopg.OperationalError, DjangoDatabaseError)
 
 
 def problem(
@@ -84,13 +82,18 @@ def route_not_found(request: HttpRequest, exception: Exception | None = None) ->
     return _django_problem(404, "not-found", "Not found", f"No endpoint at {request.path}.")
 
 
+SERVER_ERROR_DETAIL = "An unexpected error occurred; it has been logged with the request's id."
+
+
 def server_error(request: HttpRequest) -> JsonResponse:
-    detail = "An unexpected error occurred; it has been logged."
-    return _django_problem(500, "server-error", "Internal server error", detail)
+    extra = {"request_id": getattr(request, "request_id", None)}
+    return _django_problem(500, "server-error", "Internal server error", SERVER_ERROR_DETAIL, extra)
 
 
-def _django_problem(status_code: int, slug: str, title: str, detail: str) -> JsonResponse:
-    body = problem_body(status_code, slug, title, detail)
+def _django_problem(
+    status_code: int, slug: str, title: str, detail: str, extra: dict[str, Any] | None = None
+) -> JsonResponse:
+    body = problem_body(status_code, slug, title, detail, **(extra or {}))
     return JsonResponse(body, status=status_code, content_type=PROBLEM_JSON)
 
 
@@ -183,13 +186,34 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.NotFound()
     if isinstance(exc, exceptions.APIException):
         return _drf_problem(exc)
-    if isinstance(exc, UNAVAILABLE):
-        logger.warning("dependency unavailable: %s", exc)
-        return problem(
-            status.HTTP_503_SERVICE_UNAVAILABLE,
-            "unavailable",
-            "Service unavailable",
-            "A backing service is unavailable; retry shortly.",
-            headers={"Retry-After": "2"},
-        )
+    if database_errors.is_unavailable(exc):
+        return _unavailable(exc)
+    if database_errors.is_database_error(exc):
+        return _database_bug(exc, context.get("request"))
     return None
+
+
+def _unavailable(exc: Exception) -> Response:
+    database_errors.count(exc, 503)
+    logger.warning("dependency unavailable: %s: %s", type(exc).__name__, exc)
+    return problem(
+        status.HTTP_503_SERVICE_UNAVAILABLE,
+        "unavailable",
+        "Service unavailable",
+        "A backing service is unavailable; retry shortly.",
+        headers={"Retry-After": "2"},
+    )
+
+
+def _database_bug(exc: Exception, request: Any) -> Response:
+    """Not an outage: a 500 with the request's id, so the logged traceback can be found."""
+    database_errors.count(exc, 500)
+    request_id = getattr(request, "request_id", None)
+    logger.error("database error (request_id=%s)", request_id, exc_info=exc)
+    return problem(
+        status.HTTP_500_INTERNAL_SERVER_ERROR,
+        "server-error",
+        "Internal server error",
+        SERVER_ERROR_DETAIL,
+        request_id=request_id,
+    )

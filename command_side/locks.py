@@ -15,6 +15,8 @@ from uuid import UUID
 
 import psycopg
 
+from events import deadline
+
 
 class WriterLocks(Protocol):
     def hold(self, aggregate_ids: Iterable[UUID]) -> contextmanager: ...
@@ -38,6 +40,9 @@ def lock_keys(aggregate_ids: Iterable[UUID]) -> list[int]:
     return sorted({int.from_bytes(i.bytes[:8], "big", signed=True) for i in aggregate_ids})
 
 
+CONNECT_TIMEOUT = 5  # seconds, for commands run outside a request (which have no deadline)
+
+
 class AdvisoryWriterLocks:
     """PostgreSQL session advisory locks on a connection of each thread's own.
 
@@ -53,8 +58,13 @@ class AdvisoryWriterLocks:
     def _connection(self) -> psycopg.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None or conn.closed:
-            conn = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5)
-            conn.execute(f"SET lock_timeout = {int(self._lock_timeout_ms)}")
+            timeout = deadline.connect_timeout(CONNECT_TIMEOUT)
+            conn = psycopg.connect(
+                self._conninfo,
+                autocommit=True,
+                connect_timeout=timeout,
+                options=f"-c lock_timeout={int(self._lock_timeout_ms)}",
+            )
             self._local.conn = conn
         return conn
 
@@ -63,18 +73,24 @@ class AdvisoryWriterLocks:
         keys = lock_keys(aggregate_ids)
         conn = self._connection()
         try:
-            # unnest yields the sorted keys in array order, so locks are taken in that order.
-            conn.execute("SELECT pg_advisory_lock(k) FROM unnest(%s::bigint[]) AS k", (keys,))
-        except psycopg.Error:
+            # A lock wait counts against the request's deadline like any other wait.
+            with deadline.watching(lambda: conn):
+                # unnest yields the sorted keys in array order: locks are taken in that order.
+                conn.execute("SELECT pg_advisory_lock(k) FROM unnest(%s::bigint[]) AS k", (keys,))
+        except (psycopg.Error, deadline.DeadlineExceeded):
             self._discard(conn)
             raise
         try:
             yield
         finally:
-            try:
+            self._unlock(conn)
+
+    def _unlock(self, conn: psycopg.Connection) -> None:
+        try:
+            with deadline.watching(lambda: conn):
                 conn.execute("SELECT pg_advisory_unlock_all()")
-            except psycopg.Error:
-                self._discard(conn)  # the server drops a closed session's locks
+        except (psycopg.Error, deadline.DeadlineExceeded):
+            self._discard(conn)  # the server drops a closed session's locks
 
     def close(self) -> None:
         """Close this thread's connection (other threads' close when they end)."""

@@ -10,9 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.application import Application
+from eventsourcing.persistence import InfrastructureFactory
+from eventsourcing.utils import Environment
 
 from . import catalog, orders, stock  # noqa: F401  (registers every topic before a read)
 from .base import Snapshot
+from .deadline import bind_pool
 
 APPLICATION_NAME = "Aforro"
 EVENTS_TABLE = "aforro_events"
@@ -40,6 +43,14 @@ class EventStoreApplication(Application):
 
     name = APPLICATION_NAME
     snapshot_class = Snapshot
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory:
+        """The library's factory, with the PostgreSQL pool keeping each request's deadline."""
+        factory = super().construct_factory(env)
+        pool = getattr(getattr(factory, "datastore", None), "pool", None)
+        if pool is not None:
+            bind_pool(pool)
+        return factory
 
 
 def application_env(config: EventStoreConfig) -> dict[str, str]:

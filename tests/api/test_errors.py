@@ -38,5 +38,8 @@ def test_a_host_the_service_does_not_serve_is_a_problem_json_400():
 
 
 def test_an_unexpected_error_is_a_problem_json_500_without_internals(rf):
-    body = assert_problem(server_error(rf.get("/orders/")), 500)
-    assert body["detail"] == "An unexpected error occurred; it has been logged."
+    request = rf.get("/orders/")
+    request.request_id = "req-1"
+    body = assert_problem(server_error(request), 500)
+    assert body["detail"].startswith("An unexpected error occurred; it has been logged")
+    assert body["request_id"] == "req-1"

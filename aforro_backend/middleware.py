@@ -1,0 +1,51 @@
+"""Edge middleware: each request's id (X-Request-ID) and its one database deadline.
+
+May import Django and the `events` package (the deadline); never a view or a handler.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import connections
+from django.http import HttpRequest, HttpResponse
+
+from events import deadline
+
+RequestHandler = Callable[[HttpRequest], HttpResponse]
+# What a client may send as its own id; anything else is replaced, never echoed.
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,200}")
+
+
+class RequestIdMiddleware:
+    """Take the client's X-Request-ID when it is well formed, make one otherwise, echo it."""
+
+    def __init__(self, get_response: RequestHandler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        sent = request.headers.get("X-Request-ID", "")
+        request.request_id = sent if REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
+        response = self.get_response(request)
+        response["X-Request-ID"] = request.request_id
+        return response
+
+
+class DatabaseDeadlineMiddleware:
+    """One deadline (DB_DEADLINE_SECONDS) for everything the request waits on in PostgreSQL:
+    the read tables' connection is watched here, the event store's pool and the writer locks
+    watch their own connections (events.deadline)."""
+
+    def __init__(self, get_response: RequestHandler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        django_db = connections["default"]  # this thread's: read it here, cut it from the watchdog
+        with (
+            deadline.request_deadline(settings.DB_DEADLINE_SECONDS),
+            deadline.watching(lambda: django_db.connection),
+        ):
+            return self.get_response(request)

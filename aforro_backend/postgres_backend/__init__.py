@@ -1,0 +1,1 @@
+"""Django's PostgreSQL backend, keeping each request's database deadline (events.deadline)."""
