@@ -101,33 +101,35 @@ def check_during_outage(drill: DrillResult, load: Load, down: float, up: float) 
     drill.check(
         "errors are 503 problem+json or refused connections, never 500",
         not wrong,
-        f"{len(errors)} error answers ({_statuses(errors)}), {refused} without an answer; "
+        f"{len(errors)} error answers ({statuses(errors)}), {refused} without an answer; "
         f"{len(wrong)} other{examples([f'{s.status} {s.content_type}' for s in wrong])}",
     )
 
 
-def check_recovery(drill: DrillResult, load: Load, up: float) -> None:
+def check_recovery(
+    drill: DrillResult, load: Load, up: float, within: float = RECOVERY, event: str = "restart"
+) -> None:
     orders = [s for s in load.samples if s.kind == "order" and s.started >= up]
     first = min((s.ended - up for s in orders if s.status == 201), default=None)
     drill.check(
-        f"201s resumed within {RECOVERY:.0f} s of the restart",
-        first is not None and first <= RECOVERY,
-        f"first 201 {first:.2f} s after the restart" if first is not None else "no 201 at all",
+        f"201s resumed within {within:.0f} s of the {event}",
+        first is not None and first <= within,
+        f"first 201 {first:.2f} s after the {event}" if first is not None else "no 201 at all",
     )
     failed_after = [
         s.ended - up for s in load.samples if s.ended >= up and s.status not in (200, 201)
     ]
     if failed_after:
         drill.note(
-            f"{len(failed_after)} request(s) failed after the restart was complete, the last "
+            f"{len(failed_after)} request(s) failed after the {event} was complete, the last "
             f"ended {max(failed_after):.2f} s after it"
         )
     else:
-        drill.note("no request failed after the restart")
-    settled = [s for s in load.samples if s.started >= up + RECOVERY]
+        drill.note(f"no request failed after the {event}")
+    settled = [s for s in load.samples if s.started >= up + within]
     bad = [s for s in settled if s.status not in (200, 201)]
     drill.check(
-        f"every request from {RECOVERY:.0f} s after the restart on succeeded",
+        f"every request from {within:.0f} s after the {event} on succeeded",
         settled and not bad,
         f"{len(settled)} requests, {len(bad)} failed{examples([s.describe() for s in bad])}",
     )
@@ -148,7 +150,7 @@ def check_audit_stock(drill: DrillResult, stack: Stack) -> None:
     )
 
 
-def _statuses(samples: list[Sample]) -> str:
+def statuses(samples: list[Sample]) -> str:
     counts: dict[str, int] = {}
     for s in samples:
         key = str(s.status) if s.status is not None else s.error

@@ -2,8 +2,8 @@
 the service promises still holds. Each drill starts its own servers and databases on loopback
 ports below 32768 and removes them when it ends, passed or not.
 
-    python -m bench.drills [all|projector-kill|redis|postgres|malformed ...] [--report PATH]
-                           [--repeat N]
+    python -m bench.drills [all|projector-kill|redis|postgres|malformed|partition ...]
+                           [--report PATH] [--repeat N]
 
 Prints every check with PASS/FAIL and exits 1 if any failed. `all` also writes bench/DRILLS.md.
 Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust; DRILL_POSTGRES_URL moves it), the
@@ -29,6 +29,7 @@ DRILLS = {
     "redis": ("bench.drill_redis", "stop Redis (cache + broker) for ~5 s under load"),
     "postgres": ("bench.drill_postgres", "restart PostgreSQL (a temporary cluster) under load"),
     "malformed": ("bench.drill_malformed", "~2,000 malformed requests as fast as possible"),
+    "partition": ("bench.drill_partition", "freeze PostgreSQL (SIGSTOP) for ~12 s under load"),
 }
 DEFAULT_REPORT = Path(__file__).resolve().parent / "DRILLS.md"
 # Findings written by hand below this line survive the next run's rewrite of the report.

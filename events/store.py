@@ -11,6 +11,7 @@ from typing import Any
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import InfrastructureFactory
+from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.utils import Environment
 
 from . import catalog, orders, stock  # noqa: F401  (registers every topic before a read)
@@ -47,9 +48,9 @@ class EventStoreApplication(Application):
     def construct_factory(self, env: Environment) -> InfrastructureFactory:
         """The library's factory, with the PostgreSQL pool keeping each request's deadline."""
         factory = super().construct_factory(env)
-        pool = getattr(getattr(factory, "datastore", None), "pool", None)
-        if pool is not None:
-            bind_pool(pool)
+        datastore = getattr(factory, "datastore", None)
+        if isinstance(datastore, PostgresDatastore):
+            bind_pool(datastore.pool)
         return factory
 
 
