@@ -39,7 +39,12 @@ from ..throttles import SuggestThrottle
 from .catalog import STAFF_HEADERS, STAFF_PROBLEMS, receive_stock_response
 
 READ_PROBLEMS = (400, 404, 503)
-STALE = "Read model behind `min_position`, or a backing service unavailable."
+STALE = (
+    "`min_position` not served: the read model did not reach it within about 2 s, no live "
+    "worker advances it, or too many reads already wait (`type` says which); or a backing "
+    "service is unavailable."
+)
+PAST_HEAD = "or `min_position` past the event store's head (the detail says the head)"
 
 
 def params_digest(request: Request) -> str:
@@ -227,7 +232,7 @@ class ProductSearchApi(ReadApi):
             **schema.problems(
                 *READ_PROBLEMS,
                 notes={
-                    400: "An invalid parameter, named in `errors`.",
+                    400: f"An invalid parameter, named in `errors`, {PAST_HEAD}.",
                     404: "A page past the end.",
                     503: STALE,
                 },
@@ -268,7 +273,12 @@ class ProductSuggestApi(ReadApi):
         parameters=[params.SUGGEST_Q, params.MIN_POSITION, params.retry_after(429, 503)],
         responses={
             **schema.ok(schema.SuggestionsSerializer, "Matching titles."),
-            **schema.problems(400, 429, 503, notes={400: "`q` too short or too long."}),
+            **schema.problems(
+                400,
+                429,
+                503,
+                notes={400: f"`q` too short or too long, {PAST_HEAD}.", 503: STALE},
+            ),
         },
         examples=schema_examples.SUGGEST,
     )
