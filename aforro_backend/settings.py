@@ -118,6 +118,12 @@ CONFIRMATION_SWEEP_INTERVAL_SECONDS = float(
 )
 # How long a read with ?min_position=N waits for its projection before answering 503.
 MIN_POSITION_WAIT_SECONDS = float(os.environ.get("MIN_POSITION_WAIT_SECONDS", "2"))
+# At most this many such reads wait at once per process; past it, 503 at once: waiting must not
+# take every thread of a process.
+MIN_POSITION_MAX_WAITERS = int(os.environ.get("MIN_POSITION_MAX_WAITERS", "8"))
+# A projection whose worker heartbeat is older than this has no live worker: a read with
+# min_position answers 503 at once instead of waiting for a position nobody will reach.
+PROJECTOR_STALE_SECONDS = float(os.environ.get("PROJECTOR_STALE_SECONDS", "15"))
 # The embedded mode runs the projectors in a thread of the web process (wsgi.py).
 PROJECTORS_IN_PROCESS = env_bool("PROJECTORS_IN_PROCESS", EMBEDDED)
 

@@ -35,6 +35,17 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str, str]] = {
     query.UnknownStockItem: (404, "not-found", "Not found"),
     query.PageOutOfRange: (404, "page-out-of-range", "Page out of range"),
     query.ProjectionBehind: (503, "not-yet-projected", "Read model behind"),
+    query.PositionBeyondHead: (400, "validation-error", "Invalid request"),
+    query.ProjectionStalled: (503, "projection-stalled", "Projection stalled"),
+    query.TooManyWaiting: (503, "too-many-waiting", "Too many reads waiting"),
+}
+# Seconds a client should wait before retrying. A stalled projection had no worker for
+# PROJECTOR_STALE_SECONDS already (a standby takes over within a second), so it is not back soon.
+RETRY_AFTER: dict[type[Exception], int] = {
+    domain.ConcurrencyExhausted: 1,
+    query.ProjectionBehind: 1,
+    query.TooManyWaiting: 1,
+    query.ProjectionStalled: 5,
 }
 
 
@@ -129,7 +140,6 @@ def _domain_problem(exc: domain.DomainError, view: object) -> Response:
             break
     errors: dict[str, list[str]] = {}
     extra: dict[str, Any] = {}
-    headers = None
     if isinstance(exc, domain.StoreNotFound):
         errors = {"store_id": [str(exc)]}
     elif isinstance(exc, domain.UnknownProducts):
@@ -138,8 +148,10 @@ def _domain_problem(exc: domain.DomainError, view: object) -> Response:
         extra["product_ids"] = exc.product_ids
     elif isinstance(exc, domain.InvalidQuantity):
         errors = {"quantity": [str(exc)]}
-    elif isinstance(exc, domain.ConcurrencyExhausted | query.ProjectionBehind):
-        headers = {"Retry-After": "1"}
+    elif isinstance(exc, query.PositionBeyondHead):
+        errors = {"min_position": [str(exc)]}
+    retry_after = next((RETRY_AFTER[c] for c in type(exc).__mro__ if c in RETRY_AFTER), None)
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
     return problem(code, slug, title, str(exc), errors, headers, **extra)
 
 

@@ -25,7 +25,11 @@ MIN_POSITION = _query(
     "min_position",
     _integer(0, MAX_POSITION),
     "Read your writes: wait (about 2 s at most) until the read model has processed this event "
-    "position, e.g. the `position` a command answered; 503 with Retry-After if it has not.",
+    "position, e.g. the `position` a command answered; 503 `not-yet-projected` with Retry-After "
+    "if it has not. Only a wait that can succeed holds the request: a position past the event "
+    "store's head is a 400 at once (`errors.min_position` says the head); 503 with Retry-After "
+    "at once when no live worker advances the read model (`projection-stalled`) or too many "
+    "reads already wait (`too-many-waiting`).",
 )
 PAGE = _query("page", _integer(1, MAX_INT), "Page number from 1; a page past the end is a 404.")
 

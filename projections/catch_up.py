@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from aforro_backend.event_store import event_store_reader
 
@@ -17,17 +17,20 @@ def catch_up(
     projectors: Iterable[Projector],
     source: EventSource | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    after_batch: Callable[[], None] = lambda: None,
 ) -> int:
     """Process until every projector has seen the head as of its last read; events processed.
 
     Projectors take one batch each in turn: under sustained appends the first one would
-    otherwise always find a full batch and the others would never run."""
+    otherwise always find a full batch and the others would never run. `after_batch` runs
+    between the batches' transactions (the worker's heartbeat during a long catch-up)."""
     source = source or EventSource(event_store_reader())
     total = 0
     pending = list(projectors)
     while pending:
         for projector in list(pending):
             result = process_batch(projector, source, batch_size)
+            after_batch()
             total += result.processed
             if result.processed < batch_size:
                 pending.remove(projector)

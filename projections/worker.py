@@ -3,7 +3,8 @@
 It wakes on appends (LISTEN/NOTIFY on PostgreSQL, a short poll on SQLite), catches up every
 projection it holds, survives database restarts by reconnecting and resuming from the
 checkpoints, and stops cleanly when asked. A projector that cannot fold an event stops the
-worker with the event's position in the log.
+worker with the event's position in the log. While it runs it keeps a heartbeat of the
+projections it holds (projections/heartbeat.py), at least once per poll interval when idle.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .base import Projector
 from .batches import is_infrastructure_error
 from .catch_up import DEFAULT_BATCH_SIZE, catch_up
 from .confirmation_sweep import ConfirmationSweep
+from .heartbeat import Heartbeat
 from .leadership import LocalLeadership, PostgresLeadership
 from .notifier import Notifier
 from .source import EventSource
@@ -50,8 +52,11 @@ class ProjectionWorker:
         notifier: Notifier | None = None,
         coalesce_seconds: float = 0.01,
         busy_coalesce_seconds: float = 0.05,
+        heartbeat: Heartbeat | None = None,
     ) -> None:
         self.projectors = list(projectors)
+        # Readers with min_position answer 503 at once for a projection whose heartbeat is old.
+        self.heartbeat = heartbeat or Heartbeat()
         self.notifier = notifier
         # Confirmed orders whose task the broker lost still get their email.
         self.sweep = (
@@ -85,9 +90,10 @@ class ProjectionWorker:
         if self.notifier is not None:
             names.append(self.notifier.name)
         held = self.leadership.acquire(names)
+        self.heartbeat.beat(held)
         source = EventSource(event_store_reader())
         mine = [p for p in self.projectors if p.name in held]
-        processed = catch_up(mine, source, self.batch_size)
+        processed = catch_up(mine, source, self.batch_size, lambda: self.heartbeat.beat(held))
         if self.notifier is not None and self.notifier.name in held:
             processed += self._notify(source)
         return processed

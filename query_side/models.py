@@ -17,6 +17,18 @@ class ProjectionCheckpoint(models.Model):
         db_table = "read_projection_checkpoint"
 
 
+class ProjectionHeartbeat(models.Model):
+    """When a worker last showed it runs a projection (docs/decisions/011). Its own table, not
+    a column of the checkpoint: a replay holds the checkpoint row's lock for minutes."""
+
+    name = models.CharField(primary_key=True, max_length=64)
+    seen_at = models.DateTimeField()
+    holder = models.CharField(max_length=200)  # host:pid of the worker, for operators
+
+    class Meta:
+        db_table = "projection_worker"
+
+
 class StoreRow(models.Model):
     store_id = models.IntegerField(primary_key=True)
     name = models.CharField(max_length=200)

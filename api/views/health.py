@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aforro_backend.composition import command_context
-from events.positions import head_position
+from command_side.positions import event_store_head as stored_head
 from query_side.selectors.health import cache_ok, checkpoints, database_ok
 
 from .. import schema, schema_examples
@@ -16,7 +16,7 @@ from .. import schema, schema_examples
 
 def event_store_head() -> int | None:
     try:
-        return head_position(command_context().app)
+        return stored_head(command_context())
     except Exception:
         return None
 

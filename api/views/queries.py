@@ -14,13 +14,20 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from aforro_backend.composition import command_context
+from command_side.positions import event_store_head
 from query_side.cache_keys import cached
-from query_side.errors import ProjectionBehind, UnknownOrder
+from query_side.errors import PositionBeyondHead, ProjectionBehind, ProjectionStalled, UnknownOrder
 from query_side.selectors.inventory import store_inventory
 from query_side.selectors.product_search import product_search
-from query_side.selectors.projection_progress import projection_position, wait_for_position
+from query_side.selectors.projection_progress import (
+    live_projections,
+    projection_position,
+    wait_for_position,
+)
 from query_side.selectors.store_orders import order_detail, store_orders
 from query_side.selectors.suggest import product_suggestions
+from query_side.wait_slots import WAITERS
 
 from .. import schema, schema_examples
 from .. import schema_parameters as params
@@ -32,7 +39,12 @@ from ..throttles import SuggestThrottle
 from .catalog import STAFF_HEADERS, STAFF_PROBLEMS, receive_stock_response
 
 READ_PROBLEMS = (400, 404, 503)
-STALE = "Read model behind `min_position`, or a backing service unavailable."
+STALE = (
+    "`min_position` not served: the read model did not reach it within about 2 s, no live "
+    "worker advances it, or too many reads already wait (`type` says which); or a backing "
+    "service is unavailable."
+)
+PAST_HEAD = "or `min_position` past the event store's head (the detail says the head)"
 
 
 def params_digest(request: Request) -> str:
@@ -48,12 +60,21 @@ class ReadApi(APIView):
     projection = ""
 
     def fresh_enough(self, request: Request) -> int | None:
-        """Wait (bounded) until the projection has processed `min_position`, else 503."""
+        """Cheapest check first: reached → answer; past the head → 400; no live worker → 503;
+        else a bounded wait in one of a capped number of slots, 503 when none is free. Only
+        a position that waiting can reach, with a worker to reach it, ever holds the request."""
         position = min_position(request.query_params)
-        if position is not None and not wait_for_position(
-            [self.projection], position, timeout=settings.MIN_POSITION_WAIT_SECONDS
-        ):
-            raise ProjectionBehind(position)
+        if position is None or projection_position(self.projection) >= position:
+            return position
+        head = event_store_head(command_context())
+        if position > head:
+            raise PositionBeyondHead(position, head)
+        if self.projection not in live_projections([self.projection]):
+            raise ProjectionStalled(self.projection)
+        with WAITERS.hold(settings.MIN_POSITION_MAX_WAITERS):
+            timeout = settings.MIN_POSITION_WAIT_SECONDS
+            if not wait_for_position([self.projection], position, timeout=timeout):
+                raise ProjectionBehind(position)
         return position
 
     def built_at(self) -> int:
@@ -211,7 +232,7 @@ class ProductSearchApi(ReadApi):
             **schema.problems(
                 *READ_PROBLEMS,
                 notes={
-                    400: "An invalid parameter, named in `errors`.",
+                    400: f"An invalid parameter, named in `errors`, {PAST_HEAD}.",
                     404: "A page past the end.",
                     503: STALE,
                 },
@@ -252,7 +273,12 @@ class ProductSuggestApi(ReadApi):
         parameters=[params.SUGGEST_Q, params.MIN_POSITION, params.retry_after(429, 503)],
         responses={
             **schema.ok(schema.SuggestionsSerializer, "Matching titles."),
-            **schema.problems(400, 429, 503, notes={400: "`q` too short or too long."}),
+            **schema.problems(
+                400,
+                429,
+                503,
+                notes={400: f"`q` too short or too long, {PAST_HEAD}.", 503: STALE},
+            ),
         },
         examples=schema_examples.SUGGEST,
     )

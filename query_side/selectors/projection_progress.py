@@ -1,13 +1,16 @@
-"""How far each projection has got: checkpoints, lag against the event store head, and waiting
-for a position (read-your-writes with `min_position`)."""
+"""How far each projection has got: checkpoints, lag against the event store head, which ones a
+live worker advances, and waiting for a position (read-your-writes with `min_position`)."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from query_side.models import ProjectionCheckpoint
+from django.conf import settings
+from django.utils import timezone
+
+from query_side.models import ProjectionCheckpoint, ProjectionHeartbeat
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,14 @@ def projection_lags(names: list[str], head: int, head_time: datetime | None) -> 
 def projection_position(name: str) -> int:
     row = ProjectionCheckpoint.objects.filter(name=name).values_list("position", flat=True)
     return next(iter(row), 0)
+
+
+def live_projections(names: list[str]) -> set[str]:
+    """The named projections whose worker heartbeat is younger than PROJECTOR_STALE_SECONDS.
+    A projection no worker has ever shown it runs is not live."""
+    since = timezone.now() - timedelta(seconds=settings.PROJECTOR_STALE_SECONDS)
+    seen = ProjectionHeartbeat.objects.filter(name__in=names, seen_at__gte=since)
+    return set(seen.values_list("name", flat=True))
 
 
 def wait_for_position(

@@ -21,6 +21,7 @@ from command_side.context import CommandContext
 from command_side.order import OrderLine
 from command_side.place_order import OrderOutcome, PlaceOrder, place_order
 from projections.catch_up import catch_up
+from projections.heartbeat import Heartbeat
 from projections.registry import select
 from projections.worker import ProjectionWorker, start_in_background
 from query_side.search import lexicon
@@ -114,6 +115,19 @@ def link(url: str | None) -> tuple[str, dict[str, list[str]]] | None:
     return f"{parts.scheme}://{parts.netloc}{parts.path}", parse_qs(parts.query)
 
 
+class FirstBeatHeartbeat(Heartbeat):
+    """The worker's real heartbeat, also telling the test when it first wrote one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.first = threading.Event()
+
+    def beat(self, names) -> None:
+        super().beat(names)
+        if self.recorded:
+            self.first.set()
+
+
 class BackgroundProjectors:
     """A real `ProjectionWorker` in a thread, as in the embedded mode; stopped at teardown."""
 
@@ -122,10 +136,15 @@ class BackgroundProjectors:
         self.thread: threading.Thread | None = None
 
     def start(self) -> None:
-        """Start once; later calls do nothing."""
+        """Start once and return when the worker shows as live (its first heartbeat), as a
+        running worker would; later calls do nothing."""
         if self.worker is None:
-            self.worker = ProjectionWorker(select(None), poll_interval=0.05)
+            # Waits on an event, not the table: this may run inside a read of the request's
+            # connection, whose open statement would keep SQLite's shared cache locked.
+            heartbeat = FirstBeatHeartbeat()
+            self.worker = ProjectionWorker(select(None), poll_interval=0.05, heartbeat=heartbeat)
             self.thread = start_in_background(self.worker)
+            assert heartbeat.first.wait(timeout=30), "the projector thread wrote no heartbeat"
 
     def stop(self) -> None:
         if self.worker is not None and self.thread is not None:

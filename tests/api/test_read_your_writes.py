@@ -1,17 +1,30 @@
 """`?min_position=N` on every read endpoint (API.md, Common): the answer waits for the projection
 behind it to reach N, answers 503 with Retry-After when it does not in time, and refuses a value
-that is not a position."""
+that is not a position. Only a wait that can succeed holds the request: a position past the event
+store's head is a 400 at once, a projection without a live worker or a full set of waiting slots
+a 503 at once (each checked here with a wait of a minute that would otherwise time the test out).
+"""
 
 import json
+from contextlib import ExitStack
+from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from command_side.positions import event_store_head
+from projections.heartbeat import record
+from query_side.models import ProjectionHeartbeat
 from query_side.selectors.projection_progress import projection_position
+from query_side.wait_slots import WAITERS
 
 from .read_fixtures import (
     BackgroundProjectors,
     assert_problem,
     fresh_read_side,
+    order,
     product,
     project,
     shop,
@@ -119,13 +132,93 @@ def test_a_position_already_projected_answers_at_once(api_client, dairy, read):
     assert api_client.get(path, {**params, "min_position": 0}).status_code == 200
 
 
-@pytest.mark.parametrize("read", [*READS, "order detail"])
-def test_a_position_not_reached_in_time_is_503_with_retry_after(api_client, dairy, settings, read):
+ALL_READS = {**READS, "order detail": ("/orders/00000000-0000-4000-8000-000000000000/", {})}
+WAIT_A_MINUTE = 60  # a read that waited would time the test out: an answer proves it did not
+PROJECTIONS = ["catalog", "store_orders"]
+
+
+@pytest.fixture
+def unprojected(dairy) -> int:
+    """An order nothing has projected yet: its position is within the head, not reached."""
+    position = order(dairy, 1, (1, 2)).position
+    assert min(projection_position(name) for name in PROJECTIONS) < position
+    return position
+
+
+def live_worker() -> None:
+    """The heartbeat of a worker that runs every projection, however far behind it is."""
+    record([*PROJECTIONS, "notifier"], "test-worker")
+
+
+@pytest.mark.parametrize("read", ALL_READS)
+def test_a_position_not_reached_in_time_is_503_with_retry_after(
+    api_client, unprojected, settings, read
+):
     settings.MIN_POSITION_WAIT_SECONDS = 0.2
-    path, params = READS.get(read, ("/orders/00000000-0000-4000-8000-000000000000/", {}))
-    response = api_client.get(path, {**params, "min_position": 10**12})
+    live_worker()
+    path, params = ALL_READS[read]
+    response = api_client.get(path, {**params, "min_position": unprojected})
     body = assert_problem(response, 503)
     assert body["type"] == "/problems/not-yet-projected"
+    assert int(response["Retry-After"]) >= 1
+    assert WAITERS.taken == 0  # the slot went back
+
+
+@pytest.mark.parametrize(
+    ("read", "ahead"), [*((read, 1) for read in ALL_READS), ("inventory", 10**12)]
+)
+def test_a_position_past_the_event_stores_head_is_400_at_once_naming_min_position_and_the_head(
+    api_client, dairy, settings, read, ahead
+):
+    settings.MIN_POSITION_WAIT_SECONDS = WAIT_A_MINUTE
+    live_worker()
+    head = event_store_head(dairy)
+    path, params = ALL_READS[read]
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client.get(path, {**params, "min_position": head + ahead})
+    body = assert_problem(response, 400, "min_position")
+    assert body["type"] == "/problems/validation-error"
+    assert f"head, which is {head}" in body["errors"]["min_position"][0]
+    assert f"head, which is {head}" in body["detail"]
+    looks = [q for q in queries.captured_queries if "read_projection_checkpoint" in q["sql"]]
+    assert len(looks) == 1  # the first look found it behind; nothing polled after
+
+
+@pytest.mark.parametrize("heartbeat", ["absent", "stale"])
+@pytest.mark.parametrize("read", ALL_READS)
+def test_without_a_live_worker_a_reachable_position_is_503_projection_stalled_at_once(
+    api_client, unprojected, settings, read, heartbeat
+):
+    settings.MIN_POSITION_WAIT_SECONDS = WAIT_A_MINUTE
+    ProjectionHeartbeat.objects.all().delete()
+    if heartbeat == "stale":
+        live_worker()
+        old = timezone.now() - timedelta(seconds=settings.PROJECTOR_STALE_SECONDS + 1)
+        ProjectionHeartbeat.objects.update(seen_at=old)
+    path, params = ALL_READS[read]
+    response = api_client.get(path, {**params, "min_position": unprojected})
+    body = assert_problem(response, 503)
+    assert body["type"] == "/problems/projection-stalled"
+    projection = "catalog" if read in {"inventory", "search", "suggest"} else "store_orders"
+    assert f"the {projection} projection" in body["detail"]
+    assert int(response["Retry-After"]) >= 1
+
+
+@pytest.mark.parametrize("cap", [0, 1])
+@pytest.mark.parametrize("read", ALL_READS)
+def test_past_the_waiter_cap_a_read_is_503_at_once_instead_of_holding_a_worker(
+    api_client, unprojected, settings, read, cap
+):
+    settings.MIN_POSITION_WAIT_SECONDS = WAIT_A_MINUTE
+    settings.MIN_POSITION_MAX_WAITERS = cap
+    live_worker()
+    path, params = ALL_READS[read]
+    with ExitStack() as waiting:
+        for _ in range(cap):  # every slot taken by a read already waiting
+            waiting.enter_context(WAITERS.hold(cap))
+        response = api_client.get(path, {**params, "min_position": unprojected})
+    body = assert_problem(response, 503)
+    assert body["type"] == "/problems/too-many-waiting"
     assert int(response["Retry-After"]) >= 1
 
 
