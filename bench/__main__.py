@@ -29,6 +29,7 @@ SCENARIOS = {
     "replay": "bench.replay",
     "search": "bench.search",
     "history": "bench.history",
+    "stock-history": "bench.stock_history",
     "seed": "bench.seed",
 }
 

@@ -11,13 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.utils import get_topic
+
+from events.base import Event
+from events.bounds import current_version, first_topic
 from events.orders import OrderPlaced
 from events.positions import positions_by_version
 
 from .context import CommandContext
 from .ids import stock_item_id
 from .order import Order
-from .stock import StockItem
 
 BASE_FIELDS = {"originator_id", "originator_version", "timestamp"}
 
@@ -52,11 +55,20 @@ def history(
     ]
 
 
-def order_history(ctx: CommandContext, order_id: UUID) -> list[HistoryEntry]:
-    """The order's events; none when the id names no order (stock items and stores have ids
-    anyone can compute, and their events are not an order's history)."""
-    entries = history(ctx, order_id)
-    return entries if entries and entries[0].type == OrderPlaced.__name__ else []
+def starts_with(ctx: CommandContext, aggregate_id: UUID, first_event: type[Event]) -> bool:
+    """Whether the aggregate's history opens with `first_event`, i.e. is of that kind: one row."""
+    return first_topic(ctx.app, aggregate_id) == get_topic(first_event)
+
+
+def order_history(
+    ctx: CommandContext, order_id: UUID, up_to: int | None = None
+) -> list[HistoryEntry]:
+    """The order's events up to version `up_to` (all by default); none when the id names no
+    order. Stock items and stores have ids anyone can compute, and some have long histories:
+    their kind shows in their first row, so nothing else of theirs is read."""
+    if not starts_with(ctx, order_id, OrderPlaced):
+        return []
+    return history(ctx, order_id, lte=up_to)
 
 
 def order_as_of(ctx: CommandContext, order_id: UUID, version: int) -> Order | None:
@@ -72,11 +84,14 @@ def stock_history(
 ) -> tuple[int, list[HistoryEntry]]:
     """How many movements one (store, product) has, and a window of them, oldest first.
 
-    Versions run 1..n without gaps, so a page is a version range: no scan of earlier events.
+    Versions run 1..n without gaps, so the count is the newest version (one row) and a page is
+    the version range (offset, offset + limit]: a page reads its own events and nothing before
+    them (each movement carries the quantity after it). The id is uuid5 of "stock:<s>:<p>", so
+    it can only name a stock item: no kind check.
     """
     item_id = stock_item_id(store_id, product_id)
-    item = ctx.app.load(StockItem, item_id)
-    if item is None:
-        return 0, []
-    upper = item.version if limit is None else min(item.version, offset + limit)
-    return item.version, history(ctx, item_id, gt=offset, lte=upper)
+    count = current_version(ctx.app, item_id)
+    upper = count if limit is None else min(count, offset + limit)
+    if upper <= offset:
+        return count, []
+    return count, history(ctx, item_id, gt=offset, lte=upper)

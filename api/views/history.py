@@ -45,12 +45,12 @@ class OrderHistoryApi(APIView):
     def get(self, request: Request, order_id: UUID) -> Response:
         as_of = integer(request.query_params, "as_of_version")
         ctx = command_context()
-        entries = order_history(ctx, order_id)
+        entries = order_history(ctx, order_id, up_to=as_of)  # as of N: versions <= N only
         if not entries:
             raise UnknownOrder(order_id)
         if as_of is None:
             return Response([entry_body(e) for e in entries])
-        order = order_as_of(ctx, order_id, as_of)
+        order = order_as_of(ctx, order_id, as_of) if len(entries) == as_of else None
         if order is None:
             raise ValidationError(
                 {"as_of_version": [f"The order has versions 1 to {len(entries)}."]}
@@ -58,8 +58,8 @@ class OrderHistoryApi(APIView):
         return Response(
             {
                 "as_of_version": as_of,
-                "state": order_body(order, entries[as_of - 1].position),
-                "events": [entry_body(e) for e in entries[:as_of]],
+                "state": order_body(order, entries[-1].position),
+                "events": [entry_body(e) for e in entries],
             }
         )
 

@@ -12,6 +12,7 @@ from uuid import uuid4
 import pytest
 from django.core.management import CommandError, call_command
 
+from api.management.commands import audit_stock
 from command_side.catalog_commands import open_store, receive_stock, register_product
 from command_side.context import CommandContext
 from command_side.ids import stock_item_id
@@ -127,3 +128,18 @@ def test_audit_stock_exits_1_when_the_projection_is_behind_the_item(shop):
 def test_audit_stock_of_an_item_never_stocked_is_a_command_error(shop):
     with pytest.raises(CommandError):
         call_command("audit_stock", 1, 404, stdout=StringIO())
+
+
+def test_audit_stock_reads_in_batches_and_runs_the_quantity_across_their_boundaries(
+    shop, monkeypatch
+):
+    for quantity in (1, 2, 3):
+        order(shop, (1, quantity))
+    catch_up(select(None))
+    monkeypatch.setattr(audit_stock, "BATCH", 2)
+    code, out, err = audit("audit_stock", 1, 1)
+    assert (code, err) == (0, "")
+    movements = out.splitlines()[:-1]
+    assert [line.split()[0] for line in movements] == ["v1", "v2", "v3", "v4", "v5"]
+    assert [line.split()[6] for line in movements] == ["0", "10", "9", "7", "4"]
+    assert "agree on 4" in out

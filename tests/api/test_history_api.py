@@ -1,19 +1,25 @@
 """The audit endpoints read from the event store (API.md, Audit): an order's events with their
 versions and positions and its state as of a version; a stock item's movements with the
-running quantity, paged, agreeing with the inventory read table."""
+running quantity, paged, agreeing with the inventory read table. A request reads what it
+returns: an id of another kind costs one row, a page its own events whatever the history."""
 
 from __future__ import annotations
 
 import json
+import random
+from dataclasses import dataclass, field
 from decimal import Decimal
 from uuid import uuid4
 
 import pytest
 from rest_framework.test import APIClient
 
+import command_side.history
+from aforro_backend import composition
 from command_side.catalog_commands import open_store, receive_stock, register_product
-from command_side.context import CommandContext
+from command_side.context import CommandContext, utc_now
 from command_side.ids import stock_item_id, store_aggregate_id
+from command_side.stock import StockItem
 from projections.catch_up import catch_up
 from projections.registry import select
 from query_side.models import InventoryRow
@@ -201,3 +207,109 @@ def test_stock_history_of_an_item_never_stocked_is_a_404_problem(shop, api_clien
     for store_id, product_id in ((1, 3), (2, 1), (1, 404)):
         body = assert_problem(stock_history(api_client, store_id, product_id), 404)
         assert body["type"] == "/problems/not-found"
+
+
+@dataclass
+class Reads:
+    """What the event store handed back: rows selected (events and positions) and the versions
+    of the stored events decoded into domain events (snapshots included)."""
+
+    rows: int = 0
+    decoded: list[int] = field(default_factory=list)
+
+    def forget(self) -> None:
+        """Count from here: what the test itself read to set up is not the request's."""
+        self.rows, self.decoded = 0, []
+
+
+@pytest.fixture
+def reads(ctx: CommandContext, monkeypatch) -> Reads:
+    """A spy on the real reads of every application, fresh ones included (class level): each
+    call goes through to the database and is counted."""
+    seen = Reads()
+    recorder_classes = {type(ctx.app.recorder), type(ctx.app.snapshots.recorder)}
+    selects = {cls: cls.select_events for cls in recorder_classes}  # before any is patched
+    for cls, original in selects.items():
+
+        def counting_select(self, *args, _original=original, **kwargs):
+            rows = _original(self, *args, **kwargs)
+            seen.rows += len(rows)
+            return rows
+
+        monkeypatch.setattr(cls, "select_events", counting_select)
+    mapper_class = type(ctx.app.mapper)
+    decode = mapper_class.to_domain_event
+
+    def counting_decode(self, stored):
+        seen.decoded.append(stored.originator_version)
+        return decode(self, stored)
+
+    monkeypatch.setattr(mapper_class, "to_domain_event", counting_decode)
+    positions = command_side.history.positions_by_version
+
+    def counting_positions(*args, **kwargs):
+        found = positions(*args, **kwargs)
+        seen.rows += len(found)
+        return found
+
+    monkeypatch.setattr(command_side.history, "positions_by_version", counting_positions)
+    return seen
+
+
+def movements(ctx: CommandContext, store_id: int, product_id: int, count: int, seed: int = 7):
+    """`count` more receipts and reservations of an open stock item, saved in one append."""
+    rng = random.Random(seed)
+    item = ctx.app.load(StockItem, stock_item_id(store_id, product_id))
+    for _ in range(count):
+        if item.quantity and rng.random() < 0.5:
+            item.reserve(uuid4(), rng.randint(1, item.quantity), utc_now())
+        else:
+            item.receive(rng.randint(1, 20), utc_now())
+    ctx.app.save(item)
+    return item
+
+
+@pytest.mark.parametrize("as_of", [None, 1, 5])
+def test_order_history_of_a_stock_item_with_a_long_history_is_a_404_after_one_row(
+    shop, api_client, reads, as_of
+):
+    assert movements(shop, 1, 1, 1_000).version == 1_002
+    params = {} if as_of is None else {"as_of_version": as_of}
+    reads.forget()
+    response = order_history(api_client, str(stock_item_id(1, 1)), **params)
+    assert assert_problem(response, 404)["type"] == "/problems/not-found"
+    assert (reads.rows, reads.decoded) == (1, [])
+
+
+def test_order_history_as_of_a_version_reads_no_later_version(shop, api_client, reads):
+    placed = post_order(api_client, (1, 2))
+    reads.forget()
+    response = order_history(api_client, placed["id"], as_of_version=1)
+    assert response.json()["state"]["status"] == "PENDING"
+    assert reads.decoded and max(reads.decoded) == 1
+
+
+def test_stock_history_pages_of_a_long_history_decode_only_their_own_events_and_run_right(
+    shop, api_client, reads
+):
+    """Cold, as after a restart or for any item out of the aggregate cache: no snapshot, no
+    tail, no event before the page; and every page's running quantity matches a recomputation
+    from the first movement."""
+    item = movements(shop, 1, 1, 248)
+    assert item.version == 250
+    pages = []
+    for number in (1, 2, 3):
+        composition.reset()
+        reads.forget()
+        body = stock_history(api_client, 1, 1, page=number, page_size=100).json()
+        versions = [m["version"] for m in body["results"]]
+        assert versions == list(range(100 * number - 99, min(100 * number, 250) + 1))
+        assert reads.decoded == versions
+        assert reads.rows <= 1 + 2 * len(versions)  # the newest row, the page, its positions
+        assert body["count"] == 250
+        pages += body["results"]
+    running = 0
+    for movement in pages:
+        running += movement["quantity_change"]
+        assert movement["quantity_after"] == running, movement["version"]
+    assert running == item.quantity

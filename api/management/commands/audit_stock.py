@@ -4,14 +4,26 @@ checked against the inventory read table (exit 1 and say where they differ)."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 
 from django.core.management.base import BaseCommand, CommandError
 
 from aforro_backend.composition import command_context
 from api.history_bodies import movement_body
-from command_side.history import stock_history
+from command_side.context import CommandContext
+from command_side.history import HistoryEntry, stock_history
 from query_side.models import InventoryRow
 from query_side.selectors.projection_progress import projection_position
+
+BATCH = 1000  # movements read per query: memory stays flat however long the item's history
+
+
+def movements(
+    ctx: CommandContext, store_id: int, product_id: int, count: int
+) -> Iterator[HistoryEntry]:
+    """Movements 1..count, oldest first, read BATCH at a time."""
+    for offset in range(0, count, BATCH):
+        yield from stock_history(ctx, store_id, product_id, offset, BATCH)[1]
 
 
 class Command(BaseCommand):
@@ -26,11 +38,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         store_id, product_id = options["store_id"], options["product_id"]
-        count, entries = stock_history(command_context(), store_id, product_id)
+        ctx = command_context()
+        count, _ = stock_history(ctx, store_id, product_id, 0, 0)
         if count == 0:
             raise CommandError(f"store {store_id} has never stocked product {product_id}")
-        running = 0
-        for entry in entries:
+        running = last_position = 0
+        for entry in movements(ctx, store_id, product_id, count):
             movement = movement_body(entry)
             running += movement["quantity_change"]
             if running != movement["quantity_after"]:
@@ -42,7 +55,8 @@ class Command(BaseCommand):
                 f"{movement['quantity_change']:>+8} = {running:<8} "
                 f"{movement['order_id'] or ''}"
             )
-        self._compare_with_read_table(store_id, product_id, running, entries[-1].position)
+            last_position = entry.position or 0
+        self._compare_with_read_table(store_id, product_id, running, last_position)
 
     def _compare_with_read_table(self, store_id, product_id, running, last_position) -> None:
         row = InventoryRow.objects.filter(store_id=store_id, product_id=product_id).first()
