@@ -23,6 +23,14 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on", "y"}
 
 
+def env_count(name: str, default: int) -> int:
+    """A whole number >= 0 from the environment; anything else refuses to start."""
+    value = os.environ.get(name, "").strip() or str(default)
+    if not (value.isascii() and value.isdigit()):  # refuses "-1", "1.5" and "two"
+        raise RuntimeError(f"{name} must be a whole number >= 0, not {value!r}")
+    return int(value)
+
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 EMBEDDED = not DATABASE_URL and not REDIS_URL
@@ -162,6 +170,10 @@ ORDER_EMAIL_FROM = os.environ.get("ORDER_EMAIL_FROM", "orders@aforro.example")
 # There are no customer accounts yet: confirmations go to one configurable mailbox.
 ORDER_EMAIL_TO = os.environ.get("ORDER_EMAIL_TO", "customers@aforro.example")
 
+# Reverse proxies in front of gunicorn whose X-Forwarded-For entries are believed: 0 (the default)
+# believes none, so the client identity of rate limits and of /metrics is the connecting address.
+NUM_PROXIES = env_count("NUM_PROXIES", 0)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -170,10 +182,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "api.errors.problem_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
-        "suggest": os.environ.get("SUGGEST_RATE", "20/min"),
+        # One person typing into autocomplete (a request per keystroke) stays well inside both.
+        "suggest": os.environ.get("SUGGEST_RATE", "120/min"),
+        "suggest_burst": os.environ.get("SUGGEST_BURST", "30/10s"),
         "orders": os.environ.get("ORDERS_RATE", "6000/min"),
     },
-    "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")) or None,
+    # For DRF's stock throttles, if one is ever used; ours ask api/client_address.py.
+    "NUM_PROXIES": NUM_PROXIES,
     "UNAUTHENTICATED_USER": None,
 }
 

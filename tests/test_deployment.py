@@ -28,7 +28,7 @@ pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS_FILE = ROOT / "aforro_backend" / "settings.py"
-ENV_VAR = re.compile(r"(?:environ\.get|env_bool)\(\s*\"([A-Z][A-Z0-9_]*)\"")
+ENV_VAR = re.compile(r"(?:environ\.get|env_bool|env_count)\(\s*\"([A-Z][A-Z0-9_]*)\"")
 ENV_LINE = re.compile(r"^\s*(#\s*)?([A-Z][A-Z0-9_]*)=(.*)$")
 
 
@@ -255,6 +255,22 @@ def test_settings_refuse_to_load_without_a_secret_key_when_services_are_configur
     result = run([sys.executable, "manage.py", "check"], env)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["-1", "two", "1.5", " "])
+def test_settings_refuse_to_load_with_a_num_proxies_that_is_not_a_whole_number(tmp_path, value):
+    result = run([sys.executable, "manage.py", "check"], clean_env(tmp_path, NUM_PROXIES=value))
+    if not value.strip():  # empty counts as unset: the default, 0
+        assert result.returncode == 0, result.stderr[-3000:]
+        return
+    assert result.returncode != 0
+    assert "NUM_PROXIES must be a whole number >= 0" in result.stderr
+
+
+def test_settings_refuse_to_load_with_a_malformed_throttle_rate(tmp_path):
+    result = run([sys.executable, "manage.py", "check"], clean_env(tmp_path, SUGGEST_BURST="30"))
+    assert result.returncode != 0
+    assert "a rate is requests/period like 120/min or 30/10s: '30'" in result.stderr
 
 
 # --- gunicorn.conf.py ---
