@@ -1,6 +1,7 @@
 """Settings from environment variables; with none set, the embedded default runs (SQLite, locmem
 cache, eager Celery). README.md lists every variable."""
 
+import ipaddress
 import os
 import sys
 import tempfile
@@ -29,6 +30,20 @@ def env_count(name: str, default: int) -> int:
     if not (value.isascii() and value.isdigit()):  # refuses "-1", "1.5" and "two"
         raise RuntimeError(f"{name} must be a whole number >= 0, not {value!r}")
     return int(value)
+
+
+def env_networks(name: str, default: str) -> tuple[str, ...]:
+    """Comma-separated addresses or CIDR networks; an entry that is neither refuses to start."""
+    networks = []
+    for entry in os.environ.get(name, default).split(","):
+        if entry.strip():
+            try:
+                networks.append(str(ipaddress.ip_network(entry.strip(), strict=False)))
+            except ValueError as error:
+                raise RuntimeError(
+                    f"{name}: {entry.strip()!r} is not an address or network"
+                ) from error
+    return tuple(networks)
 
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -173,6 +188,13 @@ ORDER_EMAIL_TO = os.environ.get("ORDER_EMAIL_TO", "customers@aforro.example")
 # Reverse proxies in front of gunicorn whose X-Forwarded-For entries are believed: 0 (the default)
 # believes none, so the client identity of rate limits and of /metrics is the connecting address.
 NUM_PROXIES = env_count("NUM_PROXIES", 0)
+
+# Who may scrape /metrics: a client address (as above) inside one of these networks, or anyone
+# sending `Authorization: Bearer <METRICS_BEARER_TOKEN>` when that is set.
+METRICS_ALLOWED_IPS = env_networks("METRICS_ALLOWED_IPS", "127.0.0.1/32,::1/128")
+METRICS_BEARER_TOKEN = os.environ.get("METRICS_BEARER_TOKEN", "").strip()
+if METRICS_BEARER_TOKEN and len(METRICS_BEARER_TOKEN) < 32:
+    raise RuntimeError("METRICS_BEARER_TOKEN must be at least 32 characters (a random token)")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],

@@ -76,20 +76,20 @@ def problem_body(
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     """A request Django refuses before routing, e.g. a Host header it does not serve."""
     detail = "The request is malformed or names a host this service does not serve."
-    return _django_problem(400, "bad-request", "Bad request", detail)
+    return django_problem(400, "bad-request", "Bad request", detail)
 
 
 def route_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     """A path no route matches (`/stores/abc/orders/`): a 404 like an unknown id."""
-    return _django_problem(404, "not-found", "Not found", f"No endpoint at {request.path}.")
+    return django_problem(404, "not-found", "Not found", f"No endpoint at {request.path}.")
 
 
 def server_error(request: HttpRequest) -> JsonResponse:
     detail = "An unexpected error occurred; it has been logged."
-    return _django_problem(500, "server-error", "Internal server error", detail)
+    return django_problem(500, "server-error", "Internal server error", detail)
 
 
-def _django_problem(status_code: int, slug: str, title: str, detail: str) -> JsonResponse:
+def django_problem(status_code: int, slug: str, title: str, detail: str) -> JsonResponse:
     body = problem_body(status_code, slug, title, detail)
     return JsonResponse(body, status=status_code, content_type=PROBLEM_JSON)
 

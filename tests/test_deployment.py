@@ -273,6 +273,20 @@ def test_settings_refuse_to_load_with_a_malformed_throttle_rate(tmp_path):
     assert "a rate is requests/period like 120/min or 30/10s: '30'" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("METRICS_ALLOWED_IPS", "127.0.0.1/32,10.0.0.0/33", "'10.0.0.0/33' is not an address"),
+        ("METRICS_ALLOWED_IPS", "prometheus", "'prometheus' is not an address or network"),
+        ("METRICS_BEARER_TOKEN", "short", "at least 32 characters"),
+    ],
+)
+def test_settings_refuse_to_load_with_a_bad_metrics_setting(tmp_path, variable, value, message):
+    result = run([sys.executable, "manage.py", "check"], clean_env(tmp_path, **{variable: value}))
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
 # --- gunicorn.conf.py ---
 
 
