@@ -6,6 +6,7 @@ Domain errors know nothing of HTTP; this module is where they get a status and a
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 import psycopg
@@ -119,6 +120,22 @@ def flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     return {prefix or "body": [str(detail)]}
 
 
+# RFC 9110's names where Python 3.11 still has RFC 7231's ("Request-URI Too Long").
+TITLES = {414: "URI too long"}
+
+
+def status_title(status_code: int) -> str:
+    """HTTP's reason phrase in sentence case, e.g. "Request header fields too large"."""
+    if status_code in TITLES:
+        return TITLES[status_code]
+    phrase = HTTPStatus(status_code).phrase
+    return phrase[0] + phrase[1:].lower()
+
+
+def problem_slug(title: str) -> str:
+    return title.lower().replace(" ", "-")
+
+
 def _domain_problem(exc: domain.DomainError, view: object) -> Response:
     for cls in type(exc).__mro__:
         if cls in DOMAIN_ERRORS:
@@ -169,7 +186,7 @@ def _drf_problem(exc: exceptions.APIException) -> Response:
         errors = {"body": [str(exc.detail)]}
     elif isinstance(exc, exceptions.UnsupportedMediaType):
         errors = {"Content-Type": [str(exc.detail)]}
-    slug = title.lower().replace(" ", "-")
+    slug = problem_slug(title)
     return problem(exc.status_code, slug, title, str(exc.detail), errors, headers or None)
 
 

@@ -23,6 +23,8 @@ from celery import Celery
 from celery.app.utils import find_app
 from compose_spec import PyCompose
 from django.core.management import get_commands, load_command_class
+from gunicorn.util import load_class
+from gunicorn.workers.sync import SyncWorker
 
 pytestmark = pytest.mark.unit
 
@@ -302,7 +304,9 @@ def test_gunicorn_defaults_to_sync_workers_from_the_core_count_without_preloadin
     config = gunicorn_config(monkeypatch, DATABASE_URL="postgres://db/aforro")
     cores = len(os.sched_getaffinity(0))
     assert config["workers"] == min(2 * cores + 1, config["MAX_DEFAULT_WORKERS"])
-    assert config["worker_class"] == "sync"
+    worker = load_class(config["worker_class"])
+    assert issubclass(worker, SyncWorker)  # sync, answering its own refusals in problem+json
+    assert config["limit_request_line"] == 8190  # gunicorn's maximum: longer lines reach Django
     assert config["preload_app"] is False
     assert config["bind"] == "0.0.0.0:8000"
     assert config["accesslog"] == "-"
