@@ -34,8 +34,13 @@ def default_workers() -> int:
 
 bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT') or '8000'}"
 workers = env_int("GUNICORN_WORKERS", default_workers())
-# Sync workers: measured steadier than threaded ones on these machines (ARCHITECTURE.md).
-worker_class = "sync"
+# Sync workers: measured steadier than threaded ones on these machines (ARCHITECTURE.md). This
+# subclass answers the requests gunicorn refuses by itself in problem+json, not an HTML page.
+worker_class = "aforro_backend.gunicorn_worker.ProblemJsonSyncWorker"
+# gunicorn's maximum (default 4094): request lines up to it reach Django, whose middleware
+# answers an over-long path or query string (api/request_limits.py); longer ones the worker does.
+limit_request_line = 8190
+limit_request_field_size = 8190  # per header (the default, said out loud); over it: 431
 timeout = env_int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 # Sync workers close the connection after each response; this applies if the class is changed.

@@ -1,6 +1,7 @@
 """Settings from environment variables; with none set, the embedded default runs (SQLite, locmem
 cache, eager Celery). README.md lists every variable."""
 
+import ipaddress
 import os
 import sys
 import tempfile
@@ -21,6 +22,28 @@ def env_bool(name: str, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on", "y"}
+
+
+def env_count(name: str, default: int) -> int:
+    """A whole number >= 0 from the environment; anything else refuses to start."""
+    value = os.environ.get(name, "").strip() or str(default)
+    if not (value.isascii() and value.isdigit()):  # refuses "-1", "1.5" and "two"
+        raise RuntimeError(f"{name} must be a whole number >= 0, not {value!r}")
+    return int(value)
+
+
+def env_networks(name: str, default: str) -> tuple[str, ...]:
+    """Comma-separated addresses or CIDR networks; an entry that is neither refuses to start."""
+    networks = []
+    for entry in os.environ.get(name, default).split(","):
+        if entry.strip():
+            try:
+                networks.append(str(ipaddress.ip_network(entry.strip(), strict=False)))
+            except ValueError as error:
+                raise RuntimeError(
+                    f"{name}: {entry.strip()!r} is not an address or network"
+                ) from error
+    return tuple(networks)
 
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -56,6 +79,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "aforro_backend.middleware.RequestIdMiddleware",
+    "api.request_limits.RequestTargetLimitMiddleware",
     "aforro_backend.middleware.DatabaseDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -179,6 +203,17 @@ ORDER_EMAIL_FROM = os.environ.get("ORDER_EMAIL_FROM", "orders@aforro.example")
 # There are no customer accounts yet: confirmations go to one configurable mailbox.
 ORDER_EMAIL_TO = os.environ.get("ORDER_EMAIL_TO", "customers@aforro.example")
 
+# Reverse proxies in front of gunicorn whose X-Forwarded-For entries are believed: 0 (the default)
+# believes none, so the client identity of rate limits and of /metrics is the connecting address.
+NUM_PROXIES = env_count("NUM_PROXIES", 0)
+
+# Who may scrape /metrics: a client address (as above) inside one of these networks, or anyone
+# sending `Authorization: Bearer <METRICS_BEARER_TOKEN>` when that is set.
+METRICS_ALLOWED_IPS = env_networks("METRICS_ALLOWED_IPS", "127.0.0.1/32,::1/128")
+METRICS_BEARER_TOKEN = os.environ.get("METRICS_BEARER_TOKEN", "").strip()
+if METRICS_BEARER_TOKEN and len(METRICS_BEARER_TOKEN) < 32:
+    raise RuntimeError("METRICS_BEARER_TOKEN must be at least 32 characters (a random token)")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -187,10 +222,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "api.errors.problem_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
-        "suggest": os.environ.get("SUGGEST_RATE", "20/min"),
+        # One person typing into autocomplete (a request per keystroke) stays well inside both.
+        "suggest": os.environ.get("SUGGEST_RATE", "120/min"),
+        "suggest_burst": os.environ.get("SUGGEST_BURST", "30/10s"),
         "orders": os.environ.get("ORDERS_RATE", "6000/min"),
     },
-    "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")) or None,
+    # For DRF's stock throttles, if one is ever used; ours ask api/client_address.py.
+    "NUM_PROXIES": NUM_PROXIES,
     "UNAUTHENTICATED_USER": None,
 }
 

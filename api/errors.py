@@ -6,6 +6,7 @@ Domain errors know nothing of HTTP; this module is where they get a status and a
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
@@ -85,12 +86,12 @@ def problem_body(
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     """A request Django refuses before routing, e.g. a Host header it does not serve."""
     detail = "The request is malformed or names a host this service does not serve."
-    return _django_problem(400, "bad-request", "Bad request", detail)
+    return django_problem(400, "bad-request", "Bad request", detail)
 
 
 def route_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     """A path no route matches (`/stores/abc/orders/`): a 404 like an unknown id."""
-    return _django_problem(404, "not-found", "Not found", f"No endpoint at {request.path}.")
+    return django_problem(404, "not-found", "Not found", f"No endpoint at {request.path}.")
 
 
 SERVER_ERROR_DETAIL = "An unexpected error occurred; it has been logged with the request's id."
@@ -98,10 +99,10 @@ SERVER_ERROR_DETAIL = "An unexpected error occurred; it has been logged with the
 
 def server_error(request: HttpRequest) -> JsonResponse:
     extra = {"request_id": getattr(request, "request_id", None)}
-    return _django_problem(500, "server-error", "Internal server error", SERVER_ERROR_DETAIL, extra)
+    return django_problem(500, "server-error", "Internal server error", SERVER_ERROR_DETAIL, extra)
 
 
-def _django_problem(
+def django_problem(
     status_code: int, slug: str, title: str, detail: str, extra: dict[str, Any] | None = None
 ) -> JsonResponse:
     body = problem_body(status_code, slug, title, detail, **(extra or {}))
@@ -131,6 +132,22 @@ def flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
                 flat.update(flatten(value, f"{prefix}[{index}]"))
         return flat
     return {prefix or "body": [str(detail)]}
+
+
+# RFC 9110's names where Python 3.11 still has RFC 7231's ("Request-URI Too Long").
+TITLES = {414: "URI too long"}
+
+
+def status_title(status_code: int) -> str:
+    """HTTP's reason phrase in sentence case, e.g. "Request header fields too large"."""
+    if status_code in TITLES:
+        return TITLES[status_code]
+    phrase = HTTPStatus(status_code).phrase
+    return phrase[0] + phrase[1:].lower()
+
+
+def problem_slug(title: str) -> str:
+    return title.lower().replace(" ", "-")
 
 
 def _domain_problem(exc: domain.DomainError, view: object) -> Response:
@@ -184,7 +201,7 @@ def _drf_problem(exc: exceptions.APIException) -> Response:
         errors = {"body": [str(exc.detail)]}
     elif isinstance(exc, exceptions.UnsupportedMediaType):
         errors = {"Content-Type": [str(exc.detail)]}
-    slug = title.lower().replace(" ", "-")
+    slug = problem_slug(title)
     return problem(exc.status_code, slug, title, str(exc.detail), errors, headers or None)
 
 

@@ -1,11 +1,12 @@
 """Routes of the public HTTP API (paths are the contract in API.md)."""
 
-from django.urls import include, path
+from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from .views.catalog import ProductRegisterApi, StoreOpenApi
 from .views.health import HealthApi
 from .views.history import OrderHistoryApi, StockHistoryApi
+from .views.metrics import metrics
 from .views.orders import OrderPlaceApi
 from .views.queries import (
     OrderDetailApi,
@@ -33,5 +34,6 @@ urlpatterns = [
     path("health/", HealthApi.as_view(), name="health"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("", include("django_prometheus.urls")),
+    # django-prometheus's path and name, behind the scraper check.
+    path("metrics", metrics, name="prometheus-django-metrics"),
 ]

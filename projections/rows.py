@@ -44,17 +44,19 @@ def insert_rows(
     *,
     conflict: Sequence[str] = (),
     update: Sequence[str] = (),
+    add: Sequence[str] = (),
 ) -> None:
-    """INSERT rows (tuples in the order of `names`); with `conflict`, upsert `update` fields."""
+    """INSERT rows (tuples in the order of `names`); with `conflict`, upsert: `update` fields
+    take the new values, `add` fields (counters) add them to the stored ones."""
     if not rows:
         return
     table = _Table(model, names)
     sql = f"INSERT INTO {table.name} ({', '.join(table.columns)}) "
     if conflict:
-        keys, changed = _Table(model, conflict).columns, _Table(model, update).columns
-        tail = f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET " + ", ".join(
-            f"{c} = excluded.{c}" for c in changed
-        )
+        keys = _Table(model, conflict).columns
+        sets = [f"{c} = excluded.{c}" for c in _Table(model, update).columns]
+        sets += [f"{c} = {table.name}.{c} + excluded.{c}" for c in _Table(model, add).columns]
+        tail = f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET " + ", ".join(sets)
     else:
         tail = ""
     if table.postgres:

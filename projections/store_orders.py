@@ -1,11 +1,13 @@
-"""StoreOrdersProjector: one row per order (status, totals, reasons) and its lines."""
+"""StoreOrdersProjector: one row per order (status, totals, reasons), its lines, and the
+number of orders in each status."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from events.orders import OrderPlaced, OrderRejected, StockReserved
-from query_side.models import OrderLineRow, OrderRow
+from query_side.models import OrderLineRow, OrderRow, OrderStatusCount
 
 from .base import PositionedEvent, Touched
 from .rows import insert_rows, update_rows
@@ -30,42 +32,78 @@ LINE_FIELDS = ("order", "line_no", "product_id", "product_title", "quantity_requ
 class StoreOrdersProjector:
     name = "store_orders"
     topics = frozenset(e.TOPIC for e in (OrderPlaced, StockReserved, OrderRejected))
-    tables = (OrderRow, OrderLineRow)
+    tables = (OrderRow, OrderLineRow, OrderStatusCount)
 
     def apply(self, events: Sequence[PositionedEvent]) -> Touched:
-        placed: dict = {}
-        lines: list[tuple] = []
-        outcomes: dict = {}
-        for position, event in events:
-            match event:
-                case OrderPlaced():
-                    placed[event.originator_id] = placed_row(event, position)
-                    lines.extend(line_rows(event))
-                case StockReserved():
-                    outcomes[event.originator_id] = (CONFIRMED, [], position)
-                case OrderRejected():
-                    outcomes[event.originator_id] = (REJECTED, event.reasons, position)
-        # An order and its outcome are appended together, so both are nearly always in this
-        # batch; an outcome whose order was placed in an earlier batch updates that row.
-        earlier = []
-        for order_id, (status, reasons, position) in outcomes.items():
-            row = placed.get(order_id)
-            if row is None:
-                earlier.append((status, reasons, position, order_id))
-            else:
-                row[STATUS], row[REASONS], row[POSITION] = status, reasons, position
+        placed, lines, outcomes = fold(events)
+        earlier = settle(placed, outcomes)
+        before = stored_store_and_status([order_id for *_, order_id in earlier])
         insert_rows(OrderRow, ORDER_FIELDS, list(placed.values()))
         insert_rows(OrderLineRow, LINE_FIELDS, lines)
         update_rows(OrderRow, ("status", "rejection_reasons", "position"), ("order_id",), earlier)
+        count_status_changes(status_changes(placed, earlier, before))
         touched = Touched()
         touched.add("orders", {row[1] for row in placed.values()})
-        if earlier:
-            ids = [order_id for *_, order_id in earlier]
-            touched.add(
-                "orders",
-                set(OrderRow.objects.filter(pk__in=ids).values_list("store_id", flat=True)),
-            )
+        touched.add("orders", {store_id for store_id, _ in before.values()})
         return touched
+
+
+def fold(events: Sequence[PositionedEvent]) -> tuple[dict, list[tuple], dict]:
+    """(new order rows by id, their line rows, outcomes by order id) of a batch."""
+    placed: dict = {}
+    lines: list[tuple] = []
+    outcomes: dict = {}
+    for position, event in events:
+        match event:
+            case OrderPlaced():
+                placed[event.originator_id] = placed_row(event, position)
+                lines.extend(line_rows(event))
+            case StockReserved():
+                outcomes[event.originator_id] = (CONFIRMED, [], position)
+            case OrderRejected():
+                outcomes[event.originator_id] = (REJECTED, event.reasons, position)
+    return placed, lines, outcomes
+
+
+def settle(placed: dict, outcomes: dict) -> list[tuple]:
+    """Apply outcomes to the batch's new rows; the update rows (status, reasons, position,
+    order id) of orders placed in an earlier batch."""
+    # An order and its outcome are appended together, so both are nearly always in this
+    # batch; an outcome whose order was placed in an earlier batch updates that row.
+    earlier = []
+    for order_id, (status, reasons, position) in outcomes.items():
+        row = placed.get(order_id)
+        if row is None:
+            earlier.append((status, reasons, position, order_id))
+        else:
+            row[STATUS], row[REASONS], row[POSITION] = status, reasons, position
+    return earlier
+
+
+def stored_store_and_status(order_ids: list) -> dict:
+    """{order id: (store id, status)} of stored order rows, before this batch changes them."""
+    if not order_ids:
+        return {}
+    rows = OrderRow.objects.filter(pk__in=order_ids).values_list("order_id", "store_id", "status")
+    return {order_id: (store_id, status) for order_id, store_id, status in rows}
+
+
+def status_changes(placed: dict, earlier: list[tuple], before: dict) -> list[tuple[str, int]]:
+    """(status, change in its count) of a batch: new orders add one to their status, an
+    outcome of an earlier order moves one from the status it had."""
+    change: Counter = Counter(row[STATUS] for row in placed.values())
+    for status, *_, order_id in earlier:
+        change[status] += 1
+        change[before[order_id][1]] -= 1  # a missing row: update_rows has refused already
+    return [(status, n) for status, n in sorted(change.items()) if n]
+
+
+def count_status_changes(changes: list[tuple[str, int]]) -> None:
+    names = ("status", "orders")
+    insert_rows(OrderStatusCount, names, changes, conflict=["status"], add=["orders"])
+    decreased = [status for status, n in changes if n < 0]
+    if decreased:  # a count back at 0 leaves no row: a rebuild batched otherwise never wrote one
+        OrderStatusCount.objects.filter(status__in=decreased, orders=0).delete()
 
 
 def placed_row(event: OrderPlaced, position: int) -> list:

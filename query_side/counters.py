@@ -3,8 +3,8 @@
 django-redis's `incr` runs a Lua script per call (EXISTS, then INCRBY) so that it can refuse a
 missing key. These counters want a missing key to count from 0 anyway, so on Redis they are
 plain INCRs sent as one pipeline: one round trip for all the versions a projector batch bumps,
-or for a window's count and its expiry. Other backends (locmem, embedded) use the cache API.
-Errors propagate: callers decide whether a dead cache fails open.
+or for a throttle's window counts and their expiries. Other backends (locmem, embedded) use the
+cache API. Errors propagate: callers decide whether a dead cache fails open.
 """
 
 from __future__ import annotations
@@ -33,16 +33,18 @@ def increment_all(keys: Sequence[str]) -> list[int]:
     return pipe.execute()
 
 
-def increment_in_window(key: str, ttl_seconds: int) -> int:
-    """Add 1 to a counter that expires `ttl_seconds` after its first increment; the count."""
+def increment_in_windows(windows: Sequence[tuple[str, int]]) -> list[int]:
+    """Add 1 to each (key, ttl_seconds) counter, which expires ttl_seconds after its first
+    increment; the counts, in one round trip on Redis."""
     redis, make_key = _redis_and_key()
     if redis is None:
-        return _increment_via_cache_api(key, timeout=ttl_seconds)
-    full_key = make_key(key)
+        return [_increment_via_cache_api(key, timeout=ttl) for key, ttl in windows]
     pipe = redis.pipeline(transaction=False)
-    pipe.incr(full_key)
-    pipe.expire(full_key, ttl_seconds, nx=True)  # only the first increment sets it
-    return pipe.execute()[0]
+    for key, ttl in windows:
+        full_key = make_key(key)
+        pipe.incr(full_key)
+        pipe.expire(full_key, ttl, nx=True)  # only the first increment sets it
+    return pipe.execute()[::2]
 
 
 def _increment_via_cache_api(key: str, timeout: int | None) -> int:

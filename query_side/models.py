@@ -107,6 +107,17 @@ class OrderRow(models.Model):
         ]
 
 
+class OrderStatusCount(models.Model):
+    """How many read_order rows have each status, kept by the same projector in the same
+    transaction: /metrics reads three rows instead of counting the table (docs/decisions/010)."""
+
+    status = models.CharField(primary_key=True, max_length=16)
+    orders = models.BigIntegerField()
+
+    class Meta:
+        db_table = "read_order_status_count"
+
+
 class OrderLineRow(models.Model):
     # No database constraint or index of its own: the projector writes an order and its lines
     # in one transaction, the unique (order, line_no) index serves lookups by order, and

@@ -23,12 +23,14 @@ from celery import Celery
 from celery.app.utils import find_app
 from compose_spec import PyCompose
 from django.core.management import get_commands, load_command_class
+from gunicorn.util import load_class
+from gunicorn.workers.sync import SyncWorker
 
 pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS_FILE = ROOT / "aforro_backend" / "settings.py"
-ENV_VAR = re.compile(r"(?:environ\.get|env_bool)\(\s*\"([A-Z][A-Z0-9_]*)\"")
+ENV_VAR = re.compile(r"(?:environ\.get|env_bool|env_count)\(\s*\"([A-Z][A-Z0-9_]*)\"")
 ENV_LINE = re.compile(r"^\s*(#\s*)?([A-Z][A-Z0-9_]*)=(.*)$")
 
 
@@ -257,6 +259,36 @@ def test_settings_refuse_to_load_without_a_secret_key_when_services_are_configur
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 
 
+@pytest.mark.parametrize("value", ["-1", "two", "1.5", " "])
+def test_settings_refuse_to_load_with_a_num_proxies_that_is_not_a_whole_number(tmp_path, value):
+    result = run([sys.executable, "manage.py", "check"], clean_env(tmp_path, NUM_PROXIES=value))
+    if not value.strip():  # empty counts as unset: the default, 0
+        assert result.returncode == 0, result.stderr[-3000:]
+        return
+    assert result.returncode != 0
+    assert "NUM_PROXIES must be a whole number >= 0" in result.stderr
+
+
+def test_settings_refuse_to_load_with_a_malformed_throttle_rate(tmp_path):
+    result = run([sys.executable, "manage.py", "check"], clean_env(tmp_path, SUGGEST_BURST="30"))
+    assert result.returncode != 0
+    assert "a rate is requests/period like 120/min or 30/10s: '30'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("METRICS_ALLOWED_IPS", "127.0.0.1/32,10.0.0.0/33", "'10.0.0.0/33' is not an address"),
+        ("METRICS_ALLOWED_IPS", "prometheus", "'prometheus' is not an address or network"),
+        ("METRICS_BEARER_TOKEN", "short", "at least 32 characters"),
+    ],
+)
+def test_settings_refuse_to_load_with_a_bad_metrics_setting(tmp_path, variable, value, message):
+    result = run([sys.executable, "manage.py", "check"], clean_env(tmp_path, **{variable: value}))
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
 # --- gunicorn.conf.py ---
 
 
@@ -272,7 +304,9 @@ def test_gunicorn_defaults_to_sync_workers_from_the_core_count_without_preloadin
     config = gunicorn_config(monkeypatch, DATABASE_URL="postgres://db/aforro")
     cores = len(os.sched_getaffinity(0))
     assert config["workers"] == min(2 * cores + 1, config["MAX_DEFAULT_WORKERS"])
-    assert config["worker_class"] == "sync"
+    worker = load_class(config["worker_class"])
+    assert issubclass(worker, SyncWorker)  # sync, answering its own refusals in problem+json
+    assert config["limit_request_line"] == 8190  # gunicorn's maximum: longer lines reach Django
     assert config["preload_app"] is False
     assert config["bind"] == "0.0.0.0:8000"
     assert config["accesslog"] == "-"

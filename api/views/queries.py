@@ -269,7 +269,8 @@ class ProductSuggestApi(ReadApi):
         tags=["search"],
         summary="Title suggestions for autocomplete",
         description="Up to 10 titles: prefix matches, then other matches, then close (typo) "
-        "matches. Rate limited per client IP (SUGGEST_RATE, default 20/min).",
+        "matches. Rate limited per client address: SUGGEST_RATE (default 120/min), and at most "
+        "SUGGEST_BURST at once (default 30 per 10 s): room for one person typing.",
         parameters=[params.SUGGEST_Q, params.MIN_POSITION, params.retry_after(429, 503)],
         responses={
             **schema.ok(schema.SuggestionsSerializer, "Matching titles."),

@@ -1,10 +1,12 @@
 """`GET /api/search/suggest/` (API.md, Queries): prefix matches, then other matches, then typo
 corrections; at most 10 distinct titles; 3 to 100 characters; rate limited per client IP."""
 
+import math
+
 import pytest
 from django.conf import settings
 
-from api.throttles import SuggestThrottle
+from api.throttles import SuggestThrottle, parse_rate
 
 from .read_fixtures import assert_problem, fresh_read_side, product, project
 
@@ -115,13 +117,68 @@ def assert_throttled(response) -> None:
     assert 1 <= int(response["Retry-After"]) <= 60
 
 
-def test_the_default_rate_limit_answers_429_with_retry_after_once_exceeded(api_client, catalog):
-    rate = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["suggest"]
-    allowed, period = rate.split("/")
-    assert period.startswith("m")  # per minute, 20 unless SUGGEST_RATE says otherwise
-    for _ in range(int(allowed)):
+class Clock:
+    """The throttle's clock, moved by the test; it starts on a minute boundary."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_020.0
+
+    def __call__(self, throttle=None) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    clock = Clock()
+    monkeypatch.setattr(SuggestThrottle, "timer", clock)
+    return clock
+
+
+def default_rate() -> tuple[int, int]:
+    """(requests per minute, requests per burst window) as configured, 120 and 30 by default."""
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    return parse_rate(rates["suggest"])[0], parse_rate(rates["suggest_burst"])[0]
+
+
+def test_a_burst_of_typing_then_steady_typing_is_not_throttled(api_client, catalog, clock):
+    for _ in range(15):  # 15 keystrokes in a second
         suggest(api_client, "mil")
-    assert_throttled(api_client.get(URL, {"q": "mil"}))
+        clock.now += 1 / 15
+    for _ in range(59):  # then one a second for the rest of the minute
+        suggest(api_client, "milk")
+        clock.now += 1
+
+
+def test_a_client_far_above_the_burst_rate_gets_429_until_the_burst_window_ends(
+    api_client, catalog, clock
+):
+    _, burst = default_rate()
+    for _ in range(burst):
+        suggest(api_client, "mil")
+        clock.now += 0.01
+    response = api_client.get(URL, {"q": "mil"})
+    assert_throttled(response)
+    assert int(response["Retry-After"]) <= 10
+
+
+def test_a_client_above_the_minute_rate_gets_429_until_the_minute_ends(api_client, catalog, clock):
+    per_minute, burst = default_rate()
+    spacing = 10 / (burst - 1)  # nearly as fast as the burst window allows: above the minute rate
+    for _ in range(per_minute):
+        suggest(api_client, "mil")
+        clock.now += spacing
+    response = api_client.get(URL, {"q": "mil"})
+    assert_throttled(response)
+    assert int(response["Retry-After"]) == math.ceil(1_000_080 - clock.now)  # the minute's end
+
+
+def test_a_made_up_x_forwarded_for_does_not_escape_the_limit(api_client, catalog, monkeypatch):
+    monkeypatch.setitem(SuggestThrottle.THROTTLE_RATES, "suggest", "3/min")
+    for _ in range(3):
+        suggest(api_client, "mil", REMOTE_ADDR="10.0.0.1")
+    for n in range(40):
+        spoofed = {"X-Forwarded-For": f"198.51.100.{n}"}
+        assert_throttled(api_client.get(URL, {"q": "mil"}, REMOTE_ADDR="10.0.0.1", headers=spoofed))
 
 
 def test_the_rate_limit_is_per_client_ip_and_configurable(api_client, catalog, monkeypatch):

@@ -62,3 +62,31 @@ def test_with_redis_down_orders_fail_open_and_are_placed(api_client, ctx, two_or
     stocked(ctx, {1: 10})
     with override_settings(CACHES=dead_redis()):
         assert [post_order(api_client, basket((1, 1))).status_code for _ in range(3)] == [201] * 3
+
+
+def order_from(api_client, remote_addr: str, forwarded_for: str | None = None):
+    headers = {"X-Forwarded-For": forwarded_for} if forwarded_for is not None else {}
+    return api_client.post(
+        "/orders/", basket((1, 1)), format="json", REMOTE_ADDR=remote_addr, headers=headers
+    )
+
+
+def test_a_made_up_x_forwarded_for_changes_nothing_without_trusted_proxies(
+    api_client, ctx, two_orders_a_minute
+):
+    stocked(ctx, {1: 50})
+    assert [order_from(api_client, "10.0.0.1").status_code for _ in range(2)] == [201, 201]
+    spoofed = [order_from(api_client, "10.0.0.1", f"198.51.100.{n}") for n in range(20)]
+    assert {response.status_code for response in spoofed} == {429}
+
+
+@override_settings(NUM_PROXIES=1)
+def test_behind_one_proxy_the_right_most_forwarded_address_is_the_client(
+    api_client, ctx, two_orders_a_minute
+):
+    stocked(ctx, {1: 50})
+    proxy = "10.0.0.9"
+    assert order_from(api_client, proxy, "203.0.113.5").status_code == 201
+    assert order_from(api_client, proxy, "198.51.100.1, 203.0.113.5").status_code == 201
+    assert order_from(api_client, proxy, "198.51.100.2, 203.0.113.5").status_code == 429
+    assert order_from(api_client, proxy, "203.0.113.6").status_code == 201

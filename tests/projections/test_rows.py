@@ -7,7 +7,7 @@ import pytest
 
 from projections import rows
 from projections.rows import RowCountMismatch, insert_rows, update_rows
-from query_side.models import OrderLineRow, OrderRow
+from query_side.models import OrderLineRow, OrderRow, OrderStatusCount
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +48,15 @@ def test_upsert_updates_only_the_named_fields_of_an_existing_row():
     insert_rows(OrderRow, FIELDS, [again], conflict=("order_id",), update=("status", "position"))
     row = OrderRow.objects.get()
     assert (row.store_id, row.status, row.total_items, row.position) == (1, "CONFIRMED", 2, 5)
+
+
+def test_upsert_adds_to_the_stored_value_of_add_fields():
+    counts = ("status", "orders")
+    insert_rows(OrderStatusCount, counts, [("PENDING", 3)], conflict=["status"], add=["orders"])
+    changes = [("PENDING", -1), ("CONFIRMED", 1)]
+    insert_rows(OrderStatusCount, counts, changes, conflict=["status"], add=["orders"])
+    stored = dict(OrderStatusCount.objects.values_list(*counts))
+    assert stored == {"PENDING": 2, "CONFIRMED": 1}
 
 
 def test_update_rows_changes_each_named_row():

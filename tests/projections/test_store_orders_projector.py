@@ -1,14 +1,16 @@
-"""StoreOrdersProjector: given order events, the order rows and order line rows it writes."""
+"""StoreOrdersProjector: given order events, the order rows, order line rows and counts per
+status it writes."""
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID, uuid4
 
 import pytest
+from django.db.models import Count
 
 from events.orders import OrderPlaced, OrderRejected, StockReserved
 from projections.store_orders import StoreOrdersProjector
-from query_side.models import OrderLineRow, OrderRow
+from query_side.models import OrderLineRow, OrderRow, OrderStatusCount
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +152,23 @@ def test_apply_reports_the_stores_whose_order_listings_changed():
     assert projector.apply([(2, second.placed()), (3, first.reserved())]).stores == {
         "orders": {1, 4}
     }
+
+
+def status_counts() -> dict[str, int]:
+    return dict(OrderStatusCount.objects.values_list("status", "orders"))
+
+
+def test_counts_per_status_follow_orders_placed_and_settled_across_batches():
+    projector = StoreOrdersProjector()
+    a, b, c, d = (OrderHistory(1, (7, 1)) for _ in range(4))
+    projector.apply([(1, a.placed()), (2, a.reserved()), (3, b.placed()), (4, c.placed())])
+    assert status_counts() == {"CONFIRMED": 1, "PENDING": 2}
+    reasons = [{"product_id": 7, "requested": 1, "available": 0}]
+    projector.apply([(5, b.reserved()), (6, c.rejected(reasons)), (7, d.placed())])
+    assert status_counts() == {"CONFIRMED": 2, "PENDING": 1, "REJECTED": 1}
+    projector.apply([(8, d.reserved())])
+    assert status_counts() == {"CONFIRMED": 3, "REJECTED": 1}  # no PENDING row, as in a rebuild
+    counted = dict(
+        OrderRow.objects.values("status").annotate(n=Count("*")).values_list("status", "n")
+    )
+    assert status_counts() == counted
