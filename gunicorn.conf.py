@@ -35,6 +35,9 @@ def default_workers() -> int:
 bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT') or '8000'}"
 workers = env_int("GUNICORN_WORKERS", default_workers())
 # Sync workers: measured steadier than threaded ones on these machines (ARCHITECTURE.md).
+# Supported: "sync" and "gthread" (threads share one aggregate cache, safe because its entries
+# are never changed in place: command_side/cached_repository.py, tested with 16 threads by
+# tests/command_side/test_aggregate_cache.py). Not gevent/eventlet: untested (README.md).
 worker_class = "sync"
 timeout = env_int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
