@@ -34,9 +34,18 @@ def default_workers() -> int:
 
 bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT') or '8000'}"
 workers = env_int("GUNICORN_WORKERS", default_workers())
-# Sync workers: measured steadier than threaded ones on these machines (ARCHITECTURE.md). This
-# subclass answers the requests gunicorn refuses by itself in problem+json, not an HTML page.
-worker_class = "aforro_backend.gunicorn_worker.ProblemJsonSyncWorker"
+# Sync workers (GUNICORN_THREADS=1, the default): measured steadier than threaded ones on these
+# machines. More threads make them gthread workers (as gunicorn itself would): supported, since
+# a worker's threads share one aggregate cache whose entries are never changed in place
+# (command_side/cached_repository.py, raced by 16 threads in tests/command_side/
+# test_aggregate_cache.py). Async classes (gevent, eventlet) are not: untested (README.md).
+# Either way a subclass answers the requests gunicorn refuses by itself in problem+json.
+threads = env_int("GUNICORN_THREADS", 1)
+worker_class = (
+    "aforro_backend.gunicorn_worker.ProblemJsonThreadWorker"
+    if threads > 1
+    else "aforro_backend.gunicorn_worker.ProblemJsonSyncWorker"
+)
 # gunicorn's maximum (default 4094): request lines up to it reach Django, whose middleware
 # answers an over-long path or query string (api/request_limits.py); longer ones the worker does.
 limit_request_line = 8190

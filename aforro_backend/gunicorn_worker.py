@@ -7,10 +7,13 @@ import json
 from http import HTTPStatus
 
 from gunicorn.http.errors import LimitRequestHeaders, LimitRequestLine
+from gunicorn.workers.gthread import ThreadWorker
 from gunicorn.workers.sync import SyncWorker
 
 
-class ProblemJsonSyncWorker(SyncWorker):
+class ProblemJsonErrors:
+    """gunicorn's own error answers (`handle_error` of every worker class) as problem+json."""
+
     def handle_error(self, req, client, addr, exc):
         page = _CapturedPage()
         super().handle_error(req, page, addr, exc)  # gunicorn logs it and picks the status
@@ -29,6 +32,14 @@ class ProblemJsonSyncWorker(SyncWorker):
             size, count = self.cfg.limit_request_field_size, self.cfg.limit_request_fields
             return f"A header is over {size} characters, or there are over {count} headers."
         return str(exc) if status < 500 else "An unexpected error occurred; it has been logged."
+
+
+class ProblemJsonSyncWorker(ProblemJsonErrors, SyncWorker):
+    pass
+
+
+class ProblemJsonThreadWorker(ProblemJsonErrors, ThreadWorker):
+    pass
 
 
 def problem_response(status: int, detail: str) -> bytes:

@@ -10,6 +10,7 @@ from eventsourcing.application import AggregateNotFoundError
 from events.store import APPLICATION_NAME, EventStoreApplication
 
 from .aggregate import Aggregate
+from .cached_repository import CopyOnWriteRepository
 from .stock import StockItem
 from .warm_loads import load_many
 
@@ -24,6 +25,17 @@ class OrderingApplication(EventStoreApplication):
     name = APPLICATION_NAME
     snapshotting_intervals = {StockItem: STOCK_SNAPSHOT_INTERVAL}
     snapshotting_projectors = {StockItem: StockItem.project}
+
+    def construct_repository(self) -> CopyOnWriteRepository:
+        """The library's repository, but cached aggregates are read-only (cached_repository.py)."""
+        maxsize = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        return CopyOnWriteRepository(
+            event_store=self.events,
+            snapshot_store=self.snapshots,
+            cache_maxsize=int(maxsize) if maxsize else None,
+            # Always on: without fast-forwarding, save() would cache the caller's own object.
+            fastforward=True,
+        )
 
     def load(self, cls: type[A], aggregate_id: UUID) -> A | None:
         """The aggregate, or None if it was never created."""

@@ -2,6 +2,7 @@
 
 The order and every stock item it reserves are saved in one append with expected versions, so
 either all lines are reserved or none; a conflicting writer makes the append fail and retry.
+An append that committed but whose reply was lost is recognised by the order's own id.
 """
 
 from __future__ import annotations
@@ -9,10 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
+
+from eventsourcing.persistence import InterfaceError, OperationalError
 
 from events.positions import last_position_of
 
+from .catalog import Product
 from .context import CommandContext
 from .errors import IdempotencyKeyReused
 from .ids import order_id_for_idempotency_key, stock_item_id
@@ -40,42 +45,65 @@ class OrderOutcome:
 
 
 def place_order(ctx: CommandContext, command: PlaceOrder) -> OrderOutcome:
-    fingerprint = command.fingerprint()
-    key = command.idempotency_key
-    order_id = order_id_for_idempotency_key(key) if key else ctx.new_id()
-
-    def replay() -> OrderOutcome | None:
-        return _replay(ctx, order_id, fingerprint) if key else None
-
-    earlier = replay()
-    if earlier is not None:
-        return earlier
+    placement = _Placement(ctx, command)
+    if command.idempotency_key:  # a fresh uuid4 names no order yet: nothing to look for
+        earlier = placement.existing()
+        if earlier is not None:
+            return earlier
     ctx.catalog.store(command.store_id)
     products = ctx.catalog.products([line.product_id for line in command.lines])
     item_ids = {
         line.product_id: stock_item_id(command.store_id, line.product_id) for line in command.lines
     }
+    return retry_on_conflict(
+        ctx,
+        item_ids.values(),
+        lambda: placement.attempt(products, item_ids),
+        # A conflict may be with the order's own id: an earlier request under the same key, or
+        # our own append that committed while its reply was lost and was then sent again.
+        on_conflict=placement.existing,
+    )
 
-    def attempt() -> OrderOutcome:
-        loaded = ctx.app.load_many(StockItem, list(item_ids.values()))
+
+class _Placement:
+    """One request's attempts at placing the order under one id."""
+
+    def __init__(self, ctx: CommandContext, command: PlaceOrder) -> None:
+        self.ctx, self.command = ctx, command
+        self.fingerprint = command.fingerprint()
+        key = command.idempotency_key
+        self.order_id = order_id_for_idempotency_key(key) if key else ctx.new_id()
+        # The times our attempts stamped the order with: a stored order bearing one is our own
+        # write whose reply was lost (answered as placed), not an earlier request's (a replay).
+        self.attempted_at: set[datetime] = set()
+
+    def attempt(self, products: dict[int, Product], item_ids: dict[int, UUID]) -> OrderOutcome:
+        loaded = self.ctx.app.load_many(StockItem, list(item_ids.values()))
         stock = {pid: loaded[iid] for pid, iid in item_ids.items()}
-        now = ctx.clock()
+        now = self.ctx.clock()
+        self.attempted_at.add(now)
+        command = self.command
         order = Order.place(
-            order_id, command.store_id, list(command.lines), products, fingerprint, now
+            self.order_id, command.store_id, list(command.lines), products, self.fingerprint, now
         )
         touched = order.decide(stock, now)
-        # The order's events go last, so its newest event holds the append's last position.
-        recordings = ctx.app.save(*touched, order)
+        try:
+            # The order's events go last, so its newest event holds the append's last position.
+            recordings = self.ctx.app.save(*touched, order)
+        except (OperationalError, InterfaceError):
+            # The append may have committed and only its reply been lost.
+            committed = self.existing()
+            if committed is None:
+                raise
+            return committed
         return OrderOutcome(order, recordings[-1].notification.id)
 
-    return retry_on_conflict(ctx, item_ids.values(), attempt, on_conflict=replay)
-
-
-def _replay(ctx: CommandContext, order_id: UUID, fingerprint: str) -> OrderOutcome | None:
-    """The earlier outcome under the same Idempotency-Key, if there is one."""
-    order = ctx.app.load(Order, order_id)
-    if order is None:
-        return None
-    if order.request_fingerprint != fingerprint:
-        raise IdempotencyKeyReused
-    return OrderOutcome(order, last_position_of(ctx.app, order_id) or 0, replayed=True)
+    def existing(self) -> OrderOutcome | None:
+        """The order already stored under this id, if any; another body under it is refused."""
+        position = last_position_of(self.ctx.app, self.order_id)
+        if position is None:
+            return None
+        order = self.ctx.app.load(Order, self.order_id)
+        if order.request_fingerprint != self.fingerprint:
+            raise IdempotencyKeyReused
+        return OrderOutcome(order, position, replayed=order.created_at not in self.attempted_at)

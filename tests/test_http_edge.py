@@ -26,13 +26,14 @@ pytestmark = pytest.mark.integration
 PROBLEM_KEYS = {"type", "title", "status", "detail", "errors"}
 
 
-@pytest.fixture(scope="module")
-def gunicorn_port(tmp_path_factory) -> Iterator[int]:
-    """One gunicorn worker in the embedded mode: every request here is refused before a view."""
+@pytest.fixture(scope="module", params=[1, 2], ids=["sync", "gthread"])
+def gunicorn_port(request, tmp_path_factory) -> Iterator[int]:
+    """One gunicorn worker of each supported class in the embedded mode: every request here is
+    refused before a view."""
     tmp = tmp_path_factory.mktemp("edge")
     for _ in range(3):  # another process may take the port between the probe and the bind
         port = free_port(random.randrange(20000, 32000))
-        server = start_gunicorn(tmp, port)
+        server = start_gunicorn(tmp, port, request.param)
         if server is not None:
             break
     else:
@@ -42,9 +43,13 @@ def gunicorn_port(tmp_path_factory) -> Iterator[int]:
     server.wait(10)
 
 
-def start_gunicorn(tmp: Path, port: int) -> subprocess.Popen | None:
+def start_gunicorn(tmp: Path, port: int, threads: int) -> subprocess.Popen | None:
     env = clean_env(
-        tmp, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="1", PROJECTORS_IN_PROCESS="false"
+        tmp,
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        GUNICORN_WORKERS="1",
+        GUNICORN_THREADS=str(threads),
+        PROJECTORS_IN_PROCESS="false",
     )
     argv = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "aforro_backend.wsgi"]
     log = (tmp / "gunicorn.log").open("ab")

@@ -10,6 +10,7 @@ from uuid import UUID
 import pytest
 from rest_framework.test import APIClient
 
+from tests.command_side.test_lost_reply import SURFACES, lose_first_reply
 from tests.command_side.test_place_order import quantity_of, stocked
 
 pytestmark = [pytest.mark.api, pytest.mark.django_db]
@@ -195,6 +196,24 @@ def test_the_same_idempotency_key_with_another_body_is_refused_with_422(api_clie
     assert response.status_code == 422
     assert response["Content-Type"] == PROBLEM_JSON
     assert head(ctx) == before
+
+
+@pytest.mark.parametrize("surfaces", SURFACES)
+@pytest.mark.parametrize("headers", [{}, {"Idempotency-Key": "order-1"}], ids=["no key", "key"])
+def test_an_order_whose_commit_reply_was_lost_answers_201_once_not_503(
+    api_client, ctx, surfaces, headers
+):
+    stocked(ctx, {1: 10})
+    with lose_first_reply(ctx.app.recorder, surfaces):
+        response = post_order(api_client, basket((1, 2)), **headers)
+    assert response.status_code == 201, response.content
+    assert "Idempotent-Replayed" not in response
+    body = response.json()
+    assert (body["status"], body["total_quantity"], body["position"]) == ("CONFIRMED", 2, head(ctx))
+    assert placed_orders(ctx) == 1
+    assert quantity_of(ctx, 1, 1) == 8
+    if headers:  # and the client's own retry replays that very answer
+        assert post_order(api_client, basket((1, 2)), **headers).json() == body
 
 
 @pytest.mark.postgres
