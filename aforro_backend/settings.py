@@ -126,6 +126,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Tests use a file too, not Django's shared-cache in-memory database: its table locks fail
+    # a read at once while the projector thread writes, where WAL (the embedded mode) lets it be.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-read.sqlite3")}
 
 # The event store: PostgreSQL tables beside the read tables when DATABASE_URL is PostgreSQL,
 # otherwise its own SQLite file (the library opens its own connections to it).

@@ -67,6 +67,13 @@ def _drill(drill: DrillResult, stack: Stack) -> None:
     drill.note(f"PostgreSQL down for {up - down:.1f} s (pg_ctl stop -m fast, {DOWN:.0f} s, start)")
     check_during_outage(drill, load, down, up)
     check_recovery(drill, load, up)
+    check_consistent_after(drill, stack, load, projector)
+
+
+def check_consistent_after(drill: DrillResult, stack: Stack, load: Load, projector) -> None:
+    """After the load: the running projector caught up, nothing was lost or half-written, and
+    the read side equals a fresh replay."""
+    url = stack.database_url
     caught_up = wait_checkpoints_at_head(url, CATCH_UP)
     drill.check(
         "the running projector reconnected and caught up",
