@@ -54,7 +54,7 @@ def _drill(drill: DrillResult, stack: Stack) -> None:
     stack.start(redis_server)
     url = recreate_database(MAIN_SERVER, DATABASE)
     stack.on_close(lambda: drop_database(MAIN_SERVER, DATABASE))
-    stack.configure(url, redis_server.url, SUGGEST_RATE="1000000/min")
+    stack.configure(url, redis_server.url, SUGGEST_RATE="1000000/min", SUGGEST_BURST="1000000/10s")
     stack.prepare_database()
     port = free_port(21040)
     server = stack.gunicorn(port)
