@@ -144,12 +144,13 @@ def check_answers(drill: DrillResult, requests: list[Garbage], answers: list[Ans
         not server_errors,
         f"{len(server_errors)} 5xx{examples([a.describe() for a in server_errors])}",
     )
-    app_errors = [a for a in answers if a.from_app and a.status and a.status >= 400]
-    wrong = [a for a in app_errors if not a.content_type.startswith(PROBLEM_JSON)]
+    errors = [a for a in answers if a.status and a.status >= 400]
+    wrong = [a for a in errors if not a.content_type.startswith(PROBLEM_JSON)]
     drill.check(
-        "every error the application answered is application/problem+json",
-        app_errors and not wrong,
-        f"{len(app_errors)} errors from Django, {len(wrong)} other"
+        "every error answered, by Django or by gunicorn's worker, is application/problem+json",
+        errors and not wrong,
+        f"{sum(a.from_app for a in errors)} errors from Django, "
+        f"{sum(not a.from_app for a in errors)} from gunicorn's worker, {len(wrong)} other"
         f"{examples([a.describe() for a in wrong])}",
     )
     by_gunicorn = [a for a in answers if a.status is not None and not a.from_app]

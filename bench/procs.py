@@ -164,15 +164,16 @@ class Background:
 
 
 class Gunicorn(Background):
-    """`gunicorn -w 2 -k sync <wsgi>` on 127.0.0.1:<port>, started from the repository root (so
-    the project's gunicorn.conf.py, if any, applies to every server alike)."""
+    """`gunicorn -w 2 <wsgi>` on 127.0.0.1:<port>, started from the repository root, so the
+    project's gunicorn.conf.py applies to every server alike: its sync worker class (the subclass
+    that answers gunicorn's own refusals in problem+json) and its limits, as deployed."""
 
     WORKERS = 2
 
     def __init__(
         self, name: str, wsgi: str, port: int, env: Mapping[str, str], ready_path: str
     ) -> None:
-        args = [GUNICORN, "-w", str(self.WORKERS), "-k", "sync", "--bind", f"127.0.0.1:{port}"]
+        args = [GUNICORN, "-w", str(self.WORKERS), "--bind", f"127.0.0.1:{port}"]
         super().__init__(name, [*args, wsgi], env)
         self.port, self.ready_path = port, ready_path
 

@@ -28,7 +28,8 @@ ORDER_404 = "GET /orders/<the item's id>/history/ (404)"
 MEASURED = ("middle", "last", ORDER_404)
 NOTES = [
     "Both items are built straight in the event store (StockItem.receive/reserve, one append "
-    "per 1,000 events, snapshots as in service), then served by `gunicorn -w 2 -k sync`. One "
+    "per 1,000 events, snapshots as in service), then served by `gunicorn -w 2` (sync "
+    "workers, gunicorn.conf.py). One "
     "client times each request, alternating the two items request by request, 100 requests "
     "per item and run (20 with --quick, so the plan's seconds do not apply); a run's figure "
     "is the median of its requests, the ratio the median of the per-run ratios (100k ÷ 1k).",

@@ -1,6 +1,7 @@
 """The two systems under test, prepared once and started lazily per `python -m bench` process:
 the event-sourced service ("ours") and the conventional baseline, each with its own database
-and Redis database, both served by `gunicorn -w 2 -k sync` with production-like settings.
+and Redis database, both served by `gunicorn -w 2` (sync workers, gunicorn.conf.py) with
+production-like settings.
 
 Scenario modules call `shared()`; `__main__` calls `close_shared()` after each module, which
 stops the processes (the prepared data stays for the next module of the same process).
