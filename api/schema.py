@@ -14,10 +14,12 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
+from command_side.order import INSUFFICIENT_STOCK, NOT_STOCKED
+
 from .errors import PROBLEM_JSON
 
 ORDER_STATUSES = ["PENDING", "CONFIRMED", "REJECTED"]
-REJECTION_CODES = ["NOT_STOCKED", "INSUFFICIENT_STOCK"]
+REJECTION_CODES = [NOT_STOCKED, INSUFFICIENT_STOCK]
 DEPENDENCY_STATES = ["ok", "unavailable"]
 MONEY = {"max_digits": 10, "decimal_places": 2}
 
