@@ -14,9 +14,12 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
+from command_side.order import INSUFFICIENT_STOCK, NOT_STOCKED
+
 from .errors import PROBLEM_JSON
 
 ORDER_STATUSES = ["PENDING", "CONFIRMED", "REJECTED"]
+REJECTION_CODES = [NOT_STOCKED, INSUFFICIENT_STOCK]
 DEPENDENCY_STATES = ["ok", "unavailable"]
 MONEY = {"max_digits": 10, "decimal_places": 2}
 
@@ -47,6 +50,11 @@ class RejectionReasonSerializer(serializers.Serializer):
     product_id = serializers.IntegerField()
     requested = serializers.IntegerField()
     available = serializers.IntegerField()
+    code = serializers.ChoiceField(
+        REJECTION_CODES,
+        help_text="`NOT_STOCKED`: the store never stocked the product; `INSUFFICIENT_STOCK`: "
+        "otherwise (also every reason of an order rejected before codes existed).",
+    )
 
 
 class OrderSerializer(serializers.Serializer):

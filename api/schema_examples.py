@@ -25,7 +25,9 @@ ORDER = {
 REJECTED = {
     **ORDER,
     "status": "REJECTED",
-    "rejection_reasons": [{"product_id": 2, "requested": 1, "available": 0}],
+    "rejection_reasons": [
+        {"product_id": 2, "requested": 1, "available": 0, "code": "INSUFFICIENT_STOCK"}
+    ],
 }
 
 

@@ -22,6 +22,9 @@ class Aggregate:
     """An event-sourced entity: `_record` an event to change state, `when` says how."""
 
     TOPIC: ClassVar[str] = ""
+    # The shape of the state `when` folds (what a snapshot stores). Bump it when that shape
+    # changes: snapshots of another version are then ignored and the events folded again.
+    STATE_VERSION: ClassVar[int] = 1
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

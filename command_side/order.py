@@ -7,7 +7,13 @@ from datetime import datetime
 from functools import singledispatchmethod
 from uuid import UUID
 
-from events.orders import OrderPlaced, OrderRejected, StockReserved
+from events.orders import (
+    INSUFFICIENT_STOCK,
+    NOT_STOCKED,
+    OrderPlaced,
+    OrderRejected,
+    StockReserved,
+)
 
 from .aggregate import Aggregate
 from .catalog import Product
@@ -66,18 +72,11 @@ class Order(Aggregate):
 
         Returns the stock items that changed (none when rejected): all lines or nothing.
         """
-        reasons = []
-        for line in self.lines:
-            item = stock.get(line["product_id"])
-            available = item.quantity if item is not None else 0
-            if item is None or not item.can_reserve(line["quantity_requested"]):
-                reasons.append(
-                    {
-                        "product_id": line["product_id"],
-                        "requested": line["quantity_requested"],
-                        "available": available,
-                    }
-                )
+        reasons = [
+            reason
+            for line in self.lines
+            if (reason := _shortfall(line, stock.get(line["product_id"]))) is not None
+        ]
         if reasons:
             self._record(OrderRejected, now, store_id=self.store_id, reasons=reasons)
             return []
@@ -115,3 +114,15 @@ class Order(Aggregate):
     @when.register
     def _(self, event: OrderRejected) -> None:
         self.status, self.rejection_reasons = REJECTED, event.reasons
+
+
+def _shortfall(line: dict, item: StockItem | None) -> dict | None:
+    """Why `line` cannot be reserved from `item`, or None if it can."""
+    if item is not None and item.can_reserve(line["quantity_requested"]):
+        return None
+    return {
+        "product_id": line["product_id"],
+        "requested": line["quantity_requested"],
+        "available": item.quantity if item is not None else 0,
+        "code": NOT_STOCKED if item is None else INSUFFICIENT_STOCK,
+    }

@@ -20,7 +20,23 @@ class StockReserved(Event):
     lines: list
 
 
+NOT_STOCKED = "NOT_STOCKED"
+INSUFFICIENT_STOCK = "INSUFFICIENT_STOCK"
+
+
 @stable_topic
 class OrderRejected(Event):
+    """`reasons` are dicts {"product_id", "requested", "available", "code"}: `code` is
+    NOT_STOCKED (the store has no stock item of the product) or INSUFFICIENT_STOCK."""
+
     store_id: int
     reasons: list
+
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict) -> None:
+        """v1 reasons had no code. `available == 0` cannot tell a product never stocked from
+        one sold out, so every v1 reason becomes INSUFFICIENT_STOCK: true in both cases."""
+        for reason in state["reasons"]:
+            reason.setdefault("code", INSUFFICIENT_STOCK)

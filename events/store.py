@@ -17,6 +17,7 @@ from eventsourcing.utils import Environment
 from . import catalog, orders, stock  # noqa: F401  (registers every topic before a read)
 from .base import Snapshot
 from .deadline import bind_pool
+from .snapshots import CurrentSnapshotStore
 
 APPLICATION_NAME = "Aforro"
 EVENTS_TABLE = "aforro_events"
@@ -52,6 +53,11 @@ class EventStoreApplication(Application):
         if isinstance(datastore, PostgresDatastore):
             bind_pool(datastore.pool)
         return factory
+
+    def construct_snapshot_store(self) -> CurrentSnapshotStore:
+        """The library's snapshot store, blind to snapshots of an older state shape."""
+        store = super().construct_snapshot_store()
+        return CurrentSnapshotStore(mapper=store.mapper, recorder=store.recorder)
 
 
 def application_env(config: EventStoreConfig) -> dict[str, str]:

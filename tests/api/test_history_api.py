@@ -102,7 +102,9 @@ def test_rejected_order_history_is_placed_then_rejected_with_the_reasons(shop, a
     events = order_history(api_client, placed["id"]).json()
     assert [(e["version"], e["type"]) for e in events] == [(1, "OrderPlaced"), (2, "OrderRejected")]
     assert events[-1]["position"] == placed["position"]
-    assert events[1]["data"]["reasons"] == [{"product_id": 2, "requested": 6, "available": 5}]
+    assert events[1]["data"]["reasons"] == [
+        {"product_id": 2, "requested": 6, "available": 5, "code": "INSUFFICIENT_STOCK"}
+    ]
 
 
 @pytest.mark.parametrize(

@@ -82,8 +82,8 @@ def test_a_rejected_order_also_answers_201_with_a_reason_per_short_line(api_clie
     assert set(body) == ORDER_KEYS
     assert body["status"] == "REJECTED"
     assert body["rejection_reasons"] == [
-        {"product_id": 2, "requested": 6, "available": 5},
-        {"product_id": 3, "requested": 1, "available": 0},
+        {"product_id": 2, "requested": 6, "available": 5, "code": "INSUFFICIENT_STOCK"},
+        {"product_id": 3, "requested": 1, "available": 0, "code": "NOT_STOCKED"},
     ]
     assert (body["total_items"], body["total_quantity"]) == (3, 9)
     assert body["position"] == head(ctx)

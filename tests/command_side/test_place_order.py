@@ -44,15 +44,28 @@ def test_mixed_order_with_one_short_line_rejects_all_lines_and_changes_no_stock(
     stocked(ctx, {1: 10, 2: 1})
     outcome = place_order(ctx, order(1, (1, 3), (2, 2)))
     assert outcome.order.status == REJECTED
-    assert outcome.order.rejection_reasons == [{"product_id": 2, "requested": 2, "available": 1}]
+    assert outcome.order.rejection_reasons == [
+        {"product_id": 2, "requested": 2, "available": 1, "code": "INSUFFICIENT_STOCK"}
+    ]
     assert (quantity_of(ctx, 1, 1), quantity_of(ctx, 1, 2)) == (10, 1)
 
 
-def test_product_not_stocked_in_the_store_is_rejected_with_zero_available(ctx):
+def test_product_not_stocked_in_the_store_is_rejected_as_not_stocked_with_zero_available(ctx):
     stocked(ctx, {1: 0})
     outcome = place_order(ctx, order(1, (1, 1)))
     assert outcome.order.status == REJECTED
-    assert outcome.order.rejection_reasons[0]["available"] == 0
+    assert outcome.order.rejection_reasons == [
+        {"product_id": 1, "requested": 1, "available": 0, "code": "NOT_STOCKED"}
+    ]
+
+
+def test_product_sold_out_is_rejected_as_insufficient_stock_not_as_not_stocked(ctx):
+    stocked(ctx, {1: 1})
+    place_order(ctx, order(1, (1, 1)))
+    outcome = place_order(ctx, order(1, (1, 1)))
+    assert outcome.order.rejection_reasons == [
+        {"product_id": 1, "requested": 1, "available": 0, "code": "INSUFFICIENT_STOCK"}
+    ]
 
 
 def test_rejected_order_is_recorded_in_the_event_store(ctx):
