@@ -24,3 +24,11 @@ class StockReserved(Event):
 class OrderRejected(Event):
     store_id: int
     reasons: list
+
+
+@stable_topic
+class OrderCancelled(Event):
+    """A confirmed order called off; its stock items record a StockReleased each, same append."""
+
+    store_id: int
+    reason: str
