@@ -98,7 +98,9 @@ class OrderRow(models.Model):
     rejection_reasons = models.JSONField(default=list)
     position = models.BigIntegerField()  # of the order's newest event
     cancelled_at = models.DateTimeField(null=True)
-    cancellation_reason = models.CharField(max_length=200, default="")  # with cancelled_at
+    cancellation_reason = models.CharField(
+        max_length=200, default="", db_default=""
+    )  # with cancelled_at
 
     class Meta:
         db_table = "read_order"

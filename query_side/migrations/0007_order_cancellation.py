@@ -17,6 +17,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="orderrow",
             name="cancellation_reason",
-            field=models.CharField(default="", max_length=200),
+            field=models.CharField(db_default="", default="", max_length=200),
         ),
     ]
