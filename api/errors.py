@@ -29,6 +29,8 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str, str]] = {
     domain.UnknownProducts: (400, "validation-error", "Invalid request"),
     domain.InvalidQuantity: (400, "validation-error", "Invalid request"),
     domain.AlreadyExists: (409, "conflict", "Already exists"),
+    domain.OrderNotCancellable: (409, "order-not-cancellable", "Order not cancellable"),
+    domain.OrderNotFound: (404, "not-found", "Not found"),
     domain.IdempotencyKeyReused: (422, "idempotency-key-reused", "Idempotency-Key reused"),
     domain.ConcurrencyExhausted: (503, "busy", "Too much contention"),
     query.UnknownStore: (404, "not-found", "Not found"),

@@ -14,11 +14,12 @@ from rest_framework.settings import api_settings
 from command_side.order import Order, OrderLine
 from command_side.place_order import OrderOutcome, PlaceOrder
 
-from .fields import StrictIntegerField, id_field
+from .fields import StrictCharField, StrictIntegerField, id_field
 
 MAX_LINES = 100
 MAX_QUANTITY = 1_000_000
 MAX_IDEMPOTENCY_KEY = 200
+MAX_CANCELLATION_REASON = 200
 
 
 class OrderItemSerializer(serializers.Serializer):
@@ -75,6 +76,12 @@ class PlaceOrderSerializer(serializers.Serializer):
         return PlaceOrder(data["store_id"], lines, idempotency_key)
 
 
+class CancelOrderSerializer(serializers.Serializer):
+    reason = StrictCharField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=MAX_CANCELLATION_REASON
+    )
+
+
 def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
@@ -96,6 +103,8 @@ def order_body(order: Order, position: int) -> dict[str, Any]:
         "total_items": len(order.lines),
         "total_quantity": order.total_quantity,
         "rejection_reasons": order.rejection_reasons,
+        "cancelled_at": iso_utc(order.cancelled_at) if order.cancelled_at else None,
+        "cancellation_reason": order.cancellation_reason,
         "position": position,
     }
 

@@ -18,7 +18,7 @@ from command_side.order import INSUFFICIENT_STOCK, NOT_STOCKED
 
 from .errors import PROBLEM_JSON
 
-ORDER_STATUSES = ["PENDING", "CONFIRMED", "REJECTED"]
+ORDER_STATUSES = ["PENDING", "CONFIRMED", "REJECTED", "CANCELLED"]
 REJECTION_CODES = [NOT_STOCKED, INSUFFICIENT_STOCK]
 DEPENDENCY_STATES = ["ok", "unavailable"]
 MONEY = {"max_digits": 10, "decimal_places": 2}
@@ -68,6 +68,12 @@ class OrderSerializer(serializers.Serializer):
     total_items = serializers.IntegerField(help_text="Number of lines.")
     total_quantity = serializers.IntegerField(help_text="Sum of the units of every line.")
     rejection_reasons = RejectionReasonSerializer(many=True)
+    cancelled_at = serializers.DateTimeField(allow_null=True, help_text="Null unless cancelled.")
+    cancellation_reason = serializers.CharField(
+        allow_null=True,
+        allow_blank=True,
+        help_text="As sent when cancelling; null unless cancelled.",
+    )
     position = serializers.IntegerField(help_text="Event position to pass as `min_position`.")
 
 
@@ -131,7 +137,9 @@ class HistoryEntrySerializer(serializers.Serializer):
 
 
 class StockMovementSerializer(HistoryEntrySerializer):
-    quantity_change = serializers.IntegerField(help_text="+received, -reserved, 0 otherwise.")
+    quantity_change = serializers.IntegerField(
+        help_text="+received, -reserved, +released, 0 otherwise."
+    )
     quantity_after = serializers.IntegerField()
     order_id = serializers.UUIDField(allow_null=True)
 
@@ -222,6 +230,14 @@ PROBLEMS: dict[int, tuple[str, str, str, str, dict[str, list[str]]]] = {
         "Unsupported media type",
         'Unsupported media type "text/plain" in request.',
         {"Content-Type": ['Unsupported media type "text/plain" in request.']},
+    ),
+    409: (
+        "Only a CONFIRMED order can be cancelled.",
+        "order-not-cancellable",
+        "Order not cancellable",
+        "Order 7d0c6f0e-3b7a-4d59-9b8e-2f7c1a0b6e21 is REJECTED; only a CONFIRMED order can be "
+        "cancelled.",
+        {},
     ),
     422: (
         "The Idempotency-Key was already used with a different body.",

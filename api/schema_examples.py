@@ -20,6 +20,8 @@ ORDER = {
     "total_items": 2,
     "total_quantity": 3,
     "rejection_reasons": [],
+    "cancelled_at": None,
+    "cancellation_reason": None,
     "position": 42,
 }
 REJECTED = {
@@ -28,6 +30,14 @@ REJECTED = {
     "rejection_reasons": [
         {"product_id": 2, "requested": 1, "available": 0, "code": "INSUFFICIENT_STOCK"}
     ],
+}
+
+CANCELLED = {
+    **ORDER,
+    "status": "CANCELLED",
+    "cancelled_at": "2025-01-01T10:05:00.654321Z",
+    "cancellation_reason": "Ordered by mistake",
+    "position": 57,
 }
 
 
@@ -216,4 +226,9 @@ HEALTH = {
 HEALTHY = [
     answer("Healthy", HEALTH),
     answer("Cache down", {**HEALTH, "cache": "unavailable"}, 503),
+]
+
+CANCEL_ORDER = [
+    request("With a reason", {"reason": "Ordered by mistake"}),
+    answer("Cancelled (or already cancelled: the same body)", CANCELLED),
 ]

@@ -7,7 +7,7 @@ from .views.catalog import ProductRegisterApi, StoreOpenApi
 from .views.health import HealthApi
 from .views.history import OrderHistoryApi, StockHistoryApi
 from .views.metrics import metrics
-from .views.orders import OrderPlaceApi
+from .views.orders import OrderCancelApi, OrderPlaceApi
 from .views.queries import (
     OrderDetailApi,
     ProductSearchApi,
@@ -20,6 +20,7 @@ urlpatterns = [
     path("orders/", OrderPlaceApi.as_view(), name="order-place"),
     path("stores/", StoreOpenApi.as_view(), name="store-open"),
     path("products/", ProductRegisterApi.as_view(), name="product-register"),
+    path("orders/<str:order_id>/cancel/", OrderCancelApi.as_view(), name="order-cancel"),
     path("orders/<str:order_id>/", OrderDetailApi.as_view(), name="order-detail"),
     path("stores/<int:store_id>/orders/", StoreOrdersApi.as_view(), name="store-orders"),
     path("stores/<int:store_id>/inventory/", StoreInventoryApi.as_view(), name="store-inventory"),

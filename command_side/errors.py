@@ -37,6 +37,20 @@ class InvalidQuantity(DomainError):
         self.quantity = quantity
 
 
+class OrderNotCancellable(DomainError):
+    """Only a confirmed order can be cancelled: a rejected one reserved nothing."""
+
+    def __init__(self, order_id: object, status: str) -> None:
+        super().__init__(f"Order {order_id} is {status}; only a CONFIRMED order can be cancelled.")
+        self.order_id, self.status = order_id, status
+
+
+class OrderNotFound(DomainError):
+    def __init__(self, order_id: object) -> None:
+        super().__init__(f"Order {order_id} does not exist.")
+        self.order_id = order_id
+
+
 class ConcurrencyExhausted(DomainError):
     """Too many concurrent writers on the same stock; the caller may retry shortly."""
 

@@ -1,4 +1,5 @@
-"""Order: placed with its lines, then confirmed (stock reserved) or rejected with reasons."""
+"""Order: placed with its lines, then confirmed (stock reserved) or rejected with reasons; a
+confirmed order may be cancelled, giving its stock back."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from uuid import UUID
 from events.orders import (
     INSUFFICIENT_STOCK,
     NOT_STOCKED,
+    OrderCancelled,
     OrderPlaced,
     OrderRejected,
     StockReserved,
@@ -17,11 +19,13 @@ from events.orders import (
 
 from .aggregate import Aggregate
 from .catalog import Product
+from .errors import OrderNotCancellable
 from .stock import StockItem
 
 CONFIRMED = "CONFIRMED"
 REJECTED = "REJECTED"
 PENDING = "PENDING"
+CANCELLED = "CANCELLED"
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,8 @@ class Order(Aggregate):
     created_at: datetime
     request_fingerprint: str
     rejection_reasons: list[dict]
+    cancelled_at: datetime | None
+    cancellation_reason: str | None
 
     @classmethod
     def place(
@@ -93,6 +99,22 @@ class Order(Aggregate):
         self._record(StockReserved, now, store_id=self.store_id, lines=reserved)
         return touched
 
+    def cancel(self, reason: str, stock: dict[int, StockItem], now: datetime) -> list[StockItem]:
+        """Cancel a confirmed order and release every line's units; the stock items changed.
+
+        Already cancelled: nothing recorded (a repeated cancel is answered, not refused)."""
+        if self.status == CANCELLED:
+            return []
+        if self.status != CONFIRMED:
+            raise OrderNotCancellable(self.id, self.status)
+        released = []
+        for line in self.lines:
+            item = stock[line["product_id"]]
+            item.release(self.id, line["quantity_requested"], now)
+            released.append(item)
+        self._record(OrderCancelled, now, store_id=self.store_id, reason=reason)
+        return released
+
     @property
     def total_quantity(self) -> int:
         return sum(line["quantity_requested"] for line in self.lines)
@@ -106,6 +128,7 @@ class Order(Aggregate):
         self.store_id, self.lines, self.status = event.store_id, event.lines, PENDING
         self.created_at, self.request_fingerprint = event.timestamp, event.request_fingerprint
         self.rejection_reasons = []
+        self.cancelled_at, self.cancellation_reason = None, None
 
     @when.register
     def _(self, event: StockReserved) -> None:
@@ -114,6 +137,11 @@ class Order(Aggregate):
     @when.register
     def _(self, event: OrderRejected) -> None:
         self.status, self.rejection_reasons = REJECTED, event.reasons
+
+    @when.register
+    def _(self, event: OrderCancelled) -> None:
+        self.status, self.cancelled_at = CANCELLED, event.timestamp
+        self.cancellation_reason = event.reason
 
 
 def _shortfall(line: dict, item: StockItem | None) -> dict | None:

@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import singledispatchmethod
 from uuid import UUID
 
-from events.stock import StockItemOpened, StockItemReserved, StockReceived
+from events.stock import StockItemOpened, StockItemReserved, StockReceived, StockReleased
 
 from .aggregate import Aggregate
 from .errors import InvalidQuantity
@@ -64,6 +64,20 @@ class StockItem(Aggregate):
             quantity_after=self.quantity - quantity,
         )
 
+    def release(self, order_id: UUID, quantity: int, now: datetime) -> None:
+        """Give back units `order_id` reserved (the order checks it holds them)."""
+        if quantity < 1:
+            raise InvalidQuantity(quantity)
+        self._record(
+            StockReleased,
+            now,
+            store_id=self.store_id,
+            product_id=self.product_id,
+            order_id=order_id,
+            quantity=quantity,
+            quantity_after=self.quantity + quantity,
+        )
+
     @singledispatchmethod
     def when(self, event: object) -> None:
         raise NotImplementedError(type(event))
@@ -78,4 +92,8 @@ class StockItem(Aggregate):
 
     @when.register
     def _(self, event: StockItemReserved) -> None:
+        self.quantity = event.quantity_after
+
+    @when.register
+    def _(self, event: StockReleased) -> None:
         self.quantity = event.quantity_after

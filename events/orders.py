@@ -40,3 +40,11 @@ class OrderRejected(Event):
         one sold out, so every v1 reason becomes INSUFFICIENT_STOCK: true in both cases."""
         for reason in state["reasons"]:
             reason.setdefault("code", INSUFFICIENT_STOCK)
+
+
+@stable_topic
+class OrderCancelled(Event):
+    """A confirmed order called off; its stock items record a StockReleased each, same append."""
+
+    store_id: int
+    reason: str

@@ -30,3 +30,14 @@ class StockItemReserved(Event):
     order_id: UUID
     quantity: int
     quantity_after: int
+
+
+@stable_topic
+class StockReleased(Event):
+    """Units an order had reserved came back because the order was cancelled."""
+
+    store_id: int
+    product_id: int
+    order_id: UUID
+    quantity: int
+    quantity_after: int

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from events.catalog import ProductRegistered, StoreOpened
-from events.stock import StockItemOpened, StockItemReserved, StockReceived
+from events.stock import StockItemOpened, StockItemReserved, StockReceived, StockReleased
 from query_side.models import CategoryRow, InventoryRow, ProductRow, StoreRow
 
 from .base import PositionedEvent, Touched
@@ -20,7 +20,14 @@ class CatalogProjector:
     name = "catalog"
     topics = frozenset(
         e.TOPIC
-        for e in (StoreOpened, ProductRegistered, StockItemOpened, StockReceived, StockItemReserved)
+        for e in (
+            StoreOpened,
+            ProductRegistered,
+            StockItemOpened,
+            StockReceived,
+            StockItemReserved,
+            StockReleased,
+        )
     )
     tables = (StoreRow, CategoryRow, ProductRow, InventoryRow)
 
@@ -38,7 +45,7 @@ class CatalogProjector:
                 case StockItemOpened():
                     stock[(event.store_id, event.product_id)] = 0
                     opened.add((event.store_id, event.product_id))
-                case StockReceived() | StockItemReserved():
+                case StockReceived() | StockItemReserved() | StockReleased():
                     stock[(event.store_id, event.product_id)] = event.quantity_after
         upsert(StoreRow, stores.values(), ["store_id"])
         self._number_categories(products.values())

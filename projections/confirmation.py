@@ -1,4 +1,5 @@
-"""The order confirmation message, built from the event store (the source of truth)."""
+"""The order confirmation message, built from the event store (the source of truth) at send
+time, so an order cancelled meanwhile is not announced."""
 
 from __future__ import annotations
 
@@ -6,12 +7,16 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from aforro_backend.event_store import event_store_reader
-from events.orders import OrderPlaced, StockReserved
+from events.orders import OrderCancelled, OrderPlaced, StockReserved
 from query_side.models import StoreRow
 
 
 class NotConfirmed(Exception):
     """The order does not exist or was not confirmed: there is nothing to announce."""
+
+
+class OrderWasCancelled(Exception):
+    """The order was confirmed but cancelled before its confirmation went out."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,8 @@ def build_confirmation(order_id: UUID) -> Confirmation:
     placed = next((e for e in events if isinstance(e, OrderPlaced)), None)
     if placed is None or not any(isinstance(e, StockReserved) for e in events):
         raise NotConfirmed(order_id)
+    if any(isinstance(e, OrderCancelled) for e in events):
+        raise OrderWasCancelled(order_id)
     store = StoreRow.objects.filter(store_id=placed.store_id).first()
     return Confirmation(
         order_id=order_id,

@@ -3,7 +3,9 @@
 The notifier's checkpoint moves once the broker accepted a task, but the Redis transport can
 still drop a task that a worker was taking when Redis stopped (it pops and records "unacked"
 in two commands; the fault drill lost 1 in ~25 outages). Confirmed orders older than a grace
-period with no delivery row are enqueued again; the task is idempotent per order.
+period with no delivery row are enqueued again; the task is idempotent per order. Cancelled
+orders are not CONFIRMED in the read table, and one the task skipped has a skip row: neither is
+enqueued again.
 
 Losses happen around the moment of enqueueing, so the sweep looks back a bounded window (a
 day) rather than over all history, and asks with NOT EXISTS: PostgreSQL plans `NOT IN
@@ -23,7 +25,7 @@ from django.utils import timezone
 
 from query_side.models import OrderRow
 
-from .models import OrderConfirmationSent
+from .models import OrderConfirmationSent, OrderConfirmationSkipped
 
 logger = logging.getLogger(__name__)
 
@@ -50,11 +52,12 @@ class ConfirmationSweep:
         self._last = time.monotonic()
         before = timezone.now() - self.grace
         sent = OrderConfirmationSent.objects.filter(order_id=OuterRef("order_id"))
+        skipped = OrderConfirmationSkipped.objects.filter(order_id=OuterRef("order_id"))
         missing = list(
             OrderRow.objects.filter(
                 status="CONFIRMED", created_at__lt=before, created_at__gte=before - self.lookback
             )
-            .filter(~Exists(sent))
+            .filter(~Exists(sent), ~Exists(skipped))
             .order_by("created_at")
             .values_list("order_id", flat=True)[: self.limit]
         )

@@ -14,3 +14,15 @@ class OrderConfirmationSent(models.Model):
 
     class Meta:
         db_table = "notify_order_confirmation_sent"
+
+
+class OrderConfirmationSkipped(models.Model):
+    """One row per order whose confirmation was not sent because the order was cancelled
+    first: the task and the sweep see it was handled and never try again."""
+
+    order_id = models.UUIDField(primary_key=True)
+    skipped_at = models.DateTimeField()
+    reason = models.CharField(max_length=32)
+
+    class Meta:
+        db_table = "notify_order_confirmation_skipped"

@@ -1,37 +1,36 @@
-"""StoreOrdersProjector: one row per order (status, totals, reasons), its lines, and the
-number of orders in each status."""
+"""StoreOrdersProjector: one row per order (status, totals, reasons, cancellation), its lines,
+and the number of orders in each status."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
 
-from events.orders import OrderPlaced, OrderRejected, StockReserved
+from events.orders import OrderCancelled, OrderPlaced, OrderRejected, StockReserved
 from query_side.models import OrderLineRow, OrderRow, OrderStatusCount
 
 from .base import PositionedEvent, Touched
 from .rows import insert_rows, update_rows
 
-CONFIRMED, REJECTED, PENDING = "CONFIRMED", "REJECTED", "PENDING"
+CONFIRMED, REJECTED, PENDING, CANCELLED = "CONFIRMED", "REJECTED", "PENDING", "CANCELLED"
+# What an outcome (confirmed, rejected, cancelled) sets: the last columns of an order row.
+OUTCOME_FIELDS = ("status", "rejection_reasons", "position", "cancelled_at", "cancellation_reason")
 ORDER_FIELDS = (
     "order_id",
     "store_id",
-    "status",
     "created_at",
     "total_items",
     "total_quantity",
-    "rejection_reasons",
-    "position",
+    *OUTCOME_FIELDS,
 )
-STATUS, REASONS, POSITION = (
-    ORDER_FIELDS.index(f) for f in ("status", "rejection_reasons", "position")
-)
+STATUS = ORDER_FIELDS.index("status")
+OUTCOME_SLICE = slice(STATUS, None)
 LINE_FIELDS = ("order", "line_no", "product_id", "product_title", "quantity_requested")
 
 
 class StoreOrdersProjector:
     name = "store_orders"
-    topics = frozenset(e.TOPIC for e in (OrderPlaced, StockReserved, OrderRejected))
+    topics = frozenset(e.TOPIC for e in (OrderPlaced, StockReserved, OrderRejected, OrderCancelled))
     tables = (OrderRow, OrderLineRow, OrderStatusCount)
 
     def apply(self, events: Sequence[PositionedEvent]) -> Touched:
@@ -40,7 +39,7 @@ class StoreOrdersProjector:
         before = stored_store_and_status([order_id for *_, order_id in earlier])
         insert_rows(OrderRow, ORDER_FIELDS, list(placed.values()))
         insert_rows(OrderLineRow, LINE_FIELDS, lines)
-        update_rows(OrderRow, ("status", "rejection_reasons", "position"), ("order_id",), earlier)
+        update_rows(OrderRow, OUTCOME_FIELDS, ("order_id",), earlier)
         count_status_changes(status_changes(placed, earlier, before))
         touched = Touched()
         touched.add("orders", {row[1] for row in placed.values()})
@@ -59,24 +58,27 @@ def fold(events: Sequence[PositionedEvent]) -> tuple[dict, list[tuple], dict]:
                 placed[event.originator_id] = placed_row(event, position)
                 lines.extend(line_rows(event))
             case StockReserved():
-                outcomes[event.originator_id] = (CONFIRMED, [], position)
+                outcomes[event.originator_id] = (CONFIRMED, [], position, None, "")
             case OrderRejected():
-                outcomes[event.originator_id] = (REJECTED, event.reasons, position)
+                outcomes[event.originator_id] = (REJECTED, event.reasons, position, None, "")
+            case OrderCancelled():
+                outcome = (CANCELLED, [], position, event.timestamp, event.reason)
+                outcomes[event.originator_id] = outcome
     return placed, lines, outcomes
 
 
 def settle(placed: dict, outcomes: dict) -> list[tuple]:
-    """Apply outcomes to the batch's new rows; the update rows (status, reasons, position,
-    order id) of orders placed in an earlier batch."""
+    """Apply outcomes to the batch's new rows; the update rows (OUTCOME_FIELDS, order id) of
+    orders placed in an earlier batch."""
     # An order and its outcome are appended together, so both are nearly always in this
     # batch; an outcome whose order was placed in an earlier batch updates that row.
     earlier = []
-    for order_id, (status, reasons, position) in outcomes.items():
+    for order_id, outcome in outcomes.items():
         row = placed.get(order_id)
         if row is None:
-            earlier.append((status, reasons, position, order_id))
+            earlier.append((*outcome, order_id))
         else:
-            row[STATUS], row[REASONS], row[POSITION] = status, reasons, position
+            row[OUTCOME_SLICE] = outcome
     return earlier
 
 
@@ -110,12 +112,10 @@ def placed_row(event: OrderPlaced, position: int) -> list:
     return [
         event.originator_id,
         event.store_id,
-        PENDING,
         event.timestamp,
         len(event.lines),
         sum(line["quantity_requested"] for line in event.lines),
-        [],
-        position,
+        *(PENDING, [], position, None, ""),
     ]
 
 

@@ -12,8 +12,8 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .confirmation import NotConfirmed, build_confirmation
-from .models import OrderConfirmationSent
+from .confirmation import NotConfirmed, OrderWasCancelled, build_confirmation
+from .models import OrderConfirmationSent, OrderConfirmationSkipped
 
 logger = logging.getLogger(__name__)
 
@@ -30,13 +30,16 @@ logger = logging.getLogger(__name__)
 def send_order_confirmation(self, order_id: str) -> str:
     """Send the confirmation once: the delivery row and the email succeed together or retry."""
     order_uuid = UUID(order_id)
-    if OrderConfirmationSent.objects.filter(order_id=order_uuid).exists():
-        return "already-sent"
+    handled = already_handled(order_uuid)
+    if handled:
+        return handled
     try:
         confirmation = build_confirmation(order_uuid)
     except NotConfirmed:
         logger.warning("order=%s is not confirmed; nothing to send", order_id)
         return "not-confirmed"
+    except OrderWasCancelled:
+        return skip_cancelled(order_uuid)
     try:
         with transaction.atomic():
             # A concurrent duplicate blocks here and then fails on the unique key.
@@ -53,6 +56,24 @@ def send_order_confirmation(self, order_id: str) -> str:
         return "already-sent"
     logger.info("confirmation sent order=%s", order_id)
     return "sent"
+
+
+def already_handled(order_id: UUID) -> str | None:
+    """What an earlier run of the task did for this order, if it finished."""
+    if OrderConfirmationSent.objects.filter(order_id=order_id).exists():
+        return "already-sent"
+    if OrderConfirmationSkipped.objects.filter(order_id=order_id).exists():
+        return "skipped-cancelled"
+    return None
+
+
+def skip_cancelled(order_id: UUID) -> str:
+    """Record that the order was cancelled before its confirmation went out (idempotent)."""
+    OrderConfirmationSkipped.objects.get_or_create(
+        order_id=order_id, defaults={"skipped_at": timezone.now(), "reason": "cancelled"}
+    )
+    logger.info("confirmation skipped order=%s: cancelled before sending", order_id)
+    return "skipped-cancelled"
 
 
 def enqueue_order_confirmation(order_id: str) -> None:

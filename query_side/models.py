@@ -97,6 +97,10 @@ class OrderRow(models.Model):
     total_quantity = models.IntegerField()
     rejection_reasons = models.JSONField(default=list)
     position = models.BigIntegerField()  # of the order's newest event
+    cancelled_at = models.DateTimeField(null=True)
+    cancellation_reason = models.CharField(
+        max_length=200, default="", db_default=""
+    )  # with cancelled_at
 
     class Meta:
         db_table = "read_order"

@@ -1,6 +1,8 @@
-"""`POST /orders/`: place an order (API.md)."""
+"""`POST /orders/` places an order, `POST /orders/<id>/cancel/` cancels one."""
 
 from __future__ import annotations
+
+from uuid import UUID
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -9,11 +11,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aforro_backend.composition import command_context
+from command_side.cancel_order import CancelOrder, cancel_order
+from command_side.errors import OrderNotFound
 from command_side.place_order import place_order
 
 from .. import schema, schema_examples, schema_parameters
 from ..errors import problem
-from ..order_serializers import MAX_IDEMPOTENCY_KEY, PlaceOrderSerializer, outcome_body
+from ..order_serializers import (
+    MAX_IDEMPOTENCY_KEY,
+    CancelOrderSerializer,
+    PlaceOrderSerializer,
+    outcome_body,
+)
 from ..parsers import JSONBodyParser
 from ..throttles import OrderThrottle
 
@@ -76,3 +85,48 @@ class OrderPlaceApi(APIView):
                 headers={"Idempotent-Replayed": "true"},
             )
         return Response(outcome_body(outcome), status=status.HTTP_201_CREATED)
+
+
+class OrderCancelApi(APIView):
+    authentication_classes: list = []
+    permission_classes: list = []
+    parser_classes = [JSONBodyParser]
+    # One budget per client for order writes: cancels count against ORDERS_RATE too.
+    throttle_classes = [OrderThrottle]
+
+    @extend_schema(
+        operation_id="cancel_order",
+        tags=["orders"],
+        summary="Cancel an order",
+        description="A CONFIRMED order becomes CANCELLED and its reserved stock comes back, in "
+        "one atomic append. Cancelling an already CANCELLED order answers the same body and "
+        "writes nothing. Whoever holds the order id may cancel it. Rate limited per client IP "
+        "(ORDERS_RATE, shared with placing orders).",
+        request=CancelOrderSerializer,
+        parameters=[schema_parameters.ORDER_ID, schema_parameters.retry_after(429, 503)],
+        responses={
+            **schema.ok(schema.OrderSerializer, "The cancelled order."),
+            **schema.problems(
+                400,
+                404,
+                409,
+                413,
+                415,
+                429,
+                503,
+                notes={400: "Invalid body (`errors.reason`).", 404: "Unknown or malformed id."},
+            ),
+        },
+        examples=schema_examples.CANCEL_ORDER,
+    )
+    def post(self, request: Request, order_id: str) -> Response:
+        try:
+            parsed = UUID(order_id)
+        except ValueError:
+            # The route takes any segment: a malformed id is unknown, like in GET /orders/<id>/.
+            raise OrderNotFound(order_id) from None
+        serializer = CancelOrderSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        reason = serializer.validated_data.get("reason", "")
+        outcome = cancel_order(command_context(), CancelOrder(parsed, reason))
+        return Response(outcome_body(outcome), status=status.HTTP_200_OK)

@@ -37,6 +37,16 @@ def store_orders(store_id: int, request: PageRequest) -> Page:
     return Page(count, request.page, request.page_size, results)
 
 
+def cancellation(order: OrderRow) -> dict[str, Any]:
+    """When and why the order was cancelled; both null when it was not."""
+    if order.cancelled_at is None:
+        return {"cancelled_at": None, "cancellation_reason": None}
+    return {
+        "cancelled_at": iso_utc(order.cancelled_at),
+        "cancellation_reason": order.cancellation_reason,
+    }
+
+
 def order_detail(order_id: UUID) -> dict[str, Any]:
     """The order as `POST /orders/` answered it, from the read side."""
     order = OrderRow.objects.filter(order_id=order_id).prefetch_related("lines").first()
@@ -59,5 +69,6 @@ def order_detail(order_id: UUID) -> dict[str, Any]:
         "total_items": order.total_items,
         "total_quantity": order.total_quantity,
         "rejection_reasons": order.rejection_reasons,
+        **cancellation(order),
         "position": order.position,
     }

@@ -25,6 +25,8 @@ ORDER_KEYS = {
     "total_items",
     "total_quantity",
     "rejection_reasons",
+    "cancelled_at",
+    "cancellation_reason",
     "position",
 }
 
@@ -69,6 +71,8 @@ def test_a_confirmed_order_answers_201_with_the_documented_shape(api_client, ctx
         "total_items": 2,
         "total_quantity": 7,
         "rejection_reasons": [],
+        "cancelled_at": None,
+        "cancellation_reason": None,
         "position": head(ctx),
     }
     assert (quantity_of(ctx, 1, 1), quantity_of(ctx, 1, 2)) == (8, 0)

@@ -14,6 +14,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 
 import events
 from aforro_backend import composition
+from command_side.cancel_order import CancelOrder, cancel_order
 from command_side.catalog import Product, Store
 from command_side.catalog_commands import receive_stock, register_product
 from command_side.ids import product_aggregate_id, stock_item_id
@@ -39,6 +40,8 @@ EVENT_TOPICS = {
     "aforro.StockItemOpened",
     "aforro.StockReceived",
     "aforro.StockItemReserved",
+    "aforro.OrderCancelled",
+    "aforro.StockReleased",
 }
 AGGREGATES = {
     "aforro.Store": Store,
@@ -82,8 +85,9 @@ def test_every_aggregate_class_has_a_stable_topic_for_its_snapshots(topic):
 
 def test_the_event_store_holds_only_the_explicit_topics_after_orders(ctx):
     stocked(ctx, {1: 1})
-    place_order(ctx, order(1, (1, 1)))
+    confirmed = place_order(ctx, order(1, (1, 1))).order
     place_order(ctx, order(1, (1, 1)))  # rejected: the stock is gone
+    cancel_order(ctx, CancelOrder(confirmed.id))
     notifications = ctx.app.recorder.select_notifications(start=1, limit=1000)
     assert {n.topic for n in notifications} == EVENT_TOPICS - {"aforro.Snapshot"}
 
