@@ -37,7 +37,11 @@ def entry_body(entry: HistoryEntry) -> dict[str, Any]:
 def movement_body(entry: HistoryEntry) -> dict[str, Any]:
     """A stock movement with the running quantity after it."""
     data = entry.data
-    change = {"StockReceived": data.get("quantity"), "StockItemReserved": -data.get("quantity", 0)}
+    change = {
+        "StockReceived": data.get("quantity"),
+        "StockItemReserved": -data.get("quantity", 0),
+        "StockAdjusted": data.get("delta"),
+    }
     return {
         **entry_body(entry),
         "quantity_change": change.get(entry.type, 0),

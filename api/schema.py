@@ -201,6 +201,13 @@ PROBLEMS: dict[int, tuple[str, str, str, str, dict[str, list[str]]]] = {
         {},
     ),
     404: ("Unknown resource.", "not-found", "Not found", "Store 99 does not exist.", {}),
+    409: (
+        "The adjustment would take the quantity below zero; nothing was recorded.",
+        "insufficient-stock",
+        "Insufficient stock",
+        "An adjustment of -5 would take the quantity 3 below 0.",
+        {"delta": ["An adjustment of -5 would take the quantity 3 below 0."]},
+    ),
     413: (
         "The body is larger than the server accepts.",
         "payload-too-large",
