@@ -15,7 +15,12 @@ from eventsourcing.utils import get_topic, resolve_topic
 import events
 from aforro_backend import composition
 from command_side.catalog import Product, Store
-from command_side.catalog_commands import receive_stock, register_product
+from command_side.catalog_commands import (
+    adjust_stock,
+    receive_stock,
+    register_product,
+    revise_product,
+)
 from command_side.ids import product_aggregate_id, stock_item_id
 from command_side.order import Order
 from command_side.place_order import place_order
@@ -33,12 +38,14 @@ EVENT_TOPICS = {
     "aforro.StoreOpened",
     "aforro.ProductRegistered",
     "aforro.IdsAllocated",
+    "aforro.ProductRevised",
     "aforro.OrderPlaced",
     "aforro.StockReserved",
     "aforro.OrderRejected",
     "aforro.StockItemOpened",
     "aforro.StockReceived",
     "aforro.StockItemReserved",
+    "aforro.StockAdjusted",
 }
 AGGREGATES = {
     "aforro.Store": Store,
@@ -84,6 +91,8 @@ def test_the_event_store_holds_only_the_explicit_topics_after_orders(ctx):
     stocked(ctx, {1: 1})
     place_order(ctx, order(1, (1, 1)))
     place_order(ctx, order(1, (1, 1)))  # rejected: the stock is gone
+    revise_product(ctx, 1, {"price": Decimal("2.00")})
+    adjust_stock(ctx, 1, 1, 4, "found in the back")
     notifications = ctx.app.recorder.select_notifications(start=1, limit=1000)
     assert {n.topic for n in notifications} == EVENT_TOPICS - {"aforro.Snapshot"}
 
