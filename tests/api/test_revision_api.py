@@ -1,7 +1,10 @@
 """`PATCH /products/<id>/` and `POST /stores/<id>/inventory/<product_id>/adjustments/`: staff
 only, bodies validated by field, and once projected every read follows the revision."""
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 
 from tests.command_side.test_place_order import quantity_of, stocked
 
@@ -189,3 +192,12 @@ def test_orders_keep_the_title_they_were_placed_with_after_a_revision(staff_clie
     project()
     response = staff_client.get(f"/orders/{placed.order.id}/")
     assert response.json()["items"][0]["product_title"] == "Product 1"
+
+
+def test_audit_stock_counts_an_adjustment_in_its_running_quantity(staff_client, ctx):
+    stocked(ctx, {1: 5})
+    staff_client.post(ADJUST, {"delta": 4, "reason": "found in the back"}, format="json")
+    project()
+    out = StringIO()
+    call_command("audit_stock", "1", "1", stdout=out)
+    assert "StockAdjusted" in out.getvalue() and "agree on 9" in out.getvalue()
