@@ -26,6 +26,9 @@ PROBLEM_JSON = "application/problem+json"
 # error class -> (status, type slug, title); first match in MRO order wins.
 DOMAIN_ERRORS: dict[type[Exception], tuple[int, str, str]] = {
     domain.StoreNotFound: (404, "not-found", "Not found"),
+    domain.ProductNotFound: (404, "not-found", "Not found"),
+    domain.StockItemNotFound: (404, "not-found", "Not found"),
+    domain.StockWouldGoNegative: (409, "insufficient-stock", "Insufficient stock"),
     domain.UnknownProducts: (400, "validation-error", "Invalid request"),
     domain.InvalidQuantity: (400, "validation-error", "Invalid request"),
     domain.AlreadyExists: (409, "conflict", "Already exists"),
@@ -167,6 +170,10 @@ def _domain_problem(exc: domain.DomainError, view: object) -> Response:
         extra["product_ids"] = exc.product_ids
     elif isinstance(exc, domain.InvalidQuantity):
         errors = {"quantity": [str(exc)]}
+    elif isinstance(exc, domain.ProductNotFound):
+        errors = {"product_id": [str(exc)]}
+    elif isinstance(exc, domain.StockWouldGoNegative):
+        errors = {"delta": [str(exc)]}
     elif isinstance(exc, query.PositionBeyondHead):
         errors = {"min_position": [str(exc)]}
     retry_after = next((RETRY_AFTER[c] for c in type(exc).__mro__ if c in RETRY_AFTER), None)

@@ -41,6 +41,7 @@ def movement_body(entry: HistoryEntry) -> dict[str, Any]:
         "StockReceived": data.get("quantity"),
         "StockItemReserved": -data.get("quantity", 0),
         "StockReleased": data.get("quantity"),
+        "StockAdjusted": data.get("delta"),
     }
     return {
         **entry_body(entry),

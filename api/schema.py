@@ -217,6 +217,13 @@ PROBLEMS: dict[int, tuple[str, str, str, str, dict[str, list[str]]]] = {
         {},
     ),
     404: ("Unknown resource.", "not-found", "Not found", "Store 99 does not exist.", {}),
+    409: (
+        "The adjustment would take the quantity below zero; nothing was recorded.",
+        "insufficient-stock",
+        "Insufficient stock",
+        "An adjustment of -5 would take the quantity 3 below 0.",
+        {"delta": ["An adjustment of -5 would take the quantity 3 below 0."]},
+    ),
     413: (
         "The body is larger than the server accepts.",
         "payload-too-large",
@@ -230,14 +237,6 @@ PROBLEMS: dict[int, tuple[str, str, str, str, dict[str, list[str]]]] = {
         "Unsupported media type",
         'Unsupported media type "text/plain" in request.',
         {"Content-Type": ['Unsupported media type "text/plain" in request.']},
-    ),
-    409: (
-        "Only a CONFIRMED order can be cancelled.",
-        "order-not-cancellable",
-        "Order not cancellable",
-        "Order 7d0c6f0e-3b7a-4d59-9b8e-2f7c1a0b6e21 is REJECTED; only a CONFIRMED order can be "
-        "cancelled.",
-        {},
     ),
     422: (
         "The Idempotency-Key was already used with a different body.",
@@ -263,11 +262,31 @@ PROBLEMS: dict[int, tuple[str, str, str, str, dict[str, list[str]]]] = {
 }
 
 
-def problems(*codes: int, notes: dict[int, str] | None = None) -> dict:
-    """problem+json responses for `codes`; `notes` replace the default descriptions."""
+# Problems that share a status with one above but not its type: named by their slug.
+PROBLEM_VARIANTS: dict[str, tuple[int, tuple[str, str, str, str, dict[str, list[str]]]]] = {
+    "order-not-cancellable": (
+        409,
+        (
+            "Only a CONFIRMED order can be cancelled.",
+            "order-not-cancellable",
+            "Order not cancellable",
+            "Order 7d0c6f0e-3b7a-4d59-9b8e-2f7c1a0b6e21 is REJECTED; only a CONFIRMED order can "
+            "be cancelled.",
+            {},
+        ),
+    ),
+}
+
+
+def problems(*codes: int | str, notes: dict[int, str] | None = None) -> dict:
+    """problem+json responses for `codes` (statuses, or slugs of PROBLEM_VARIANTS); `notes`
+    replace the default descriptions."""
     responses = {}
-    for code in codes:
-        description, slug, title, detail, errors = PROBLEMS[code]
+    for named in codes:
+        code, problem = (
+            PROBLEM_VARIANTS[named] if isinstance(named, str) else (named, PROBLEMS[named])
+        )
+        description, slug, title, detail, errors = problem
         body = {"type": f"/problems/{slug}", "title": title, "status": code, "detail": detail}
         example = OpenApiExample(title, value={**body, "errors": errors})
         responses[(code, PROBLEM_JSON)] = OpenApiResponse(

@@ -90,6 +90,24 @@ RECEIVE_STOCK = [
     request("Fifty units", {"product_id": 1, "quantity": 50}),
     answer("Received", {"store_id": 1, "product_id": 1, "quantity": 50, "position": 3}, 201),
 ]
+REVISE_PRODUCT = [
+    request("A new price", {"price": "1.09"}),
+    answer(
+        "Revised",
+        {
+            "id": 1,
+            "title": "Milk 1L",
+            "description": "Semi-skimmed",
+            "price": "1.09",
+            "category": "Dairy",
+            "position": 7,
+        },
+    ),
+]
+ADJUST_STOCK = [
+    request("Two broken", {"delta": -2, "reason": "Broken in the stockroom"}),
+    answer("Adjusted", {"store_id": 1, "product_id": 1, "quantity": 46, "position": 8}, 201),
+]
 INVENTORY = [
     answer(
         "One page",

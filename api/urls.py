@@ -15,12 +15,19 @@ from .views.queries import (
     StoreInventoryApi,
     StoreOrdersApi,
 )
+from .views.revisions import ProductReviseApi, StockAdjustApi
 
 urlpatterns = [
     path("orders/", OrderPlaceApi.as_view(), name="order-place"),
     path("stores/", StoreOpenApi.as_view(), name="store-open"),
     path("products/", ProductRegisterApi.as_view(), name="product-register"),
     path("orders/<str:order_id>/cancel/", OrderCancelApi.as_view(), name="order-cancel"),
+    path("products/<int:product_id>/", ProductReviseApi.as_view(), name="product-revise"),
+    path(
+        "stores/<int:store_id>/inventory/<int:product_id>/adjustments/",
+        StockAdjustApi.as_view(),
+        name="stock-adjust",
+    ),
     path("orders/<str:order_id>/", OrderDetailApi.as_view(), name="order-detail"),
     path("stores/<int:store_id>/orders/", StoreOrdersApi.as_view(), name="store-orders"),
     path("stores/<int:store_id>/inventory/", StoreInventoryApi.as_view(), name="store-inventory"),

@@ -1,13 +1,17 @@
-"""Commands that build the catalog and stock: open_store, register_product, receive_stock."""
+"""Commands that build the catalog and stock: open_store, register_product, revise_product,
+receive_stock, adjust_stock."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
+
+from events.positions import last_position_of
 
 from .catalog import Product, Store
 from .context import CommandContext
-from .errors import AlreadyExists, InvalidQuantity
+from .errors import AlreadyExists, InvalidQuantity, ProductNotFound, StockItemNotFound
 from .ids import product_aggregate_id, stock_item_id, store_aggregate_id
 from .retry import retry_on_conflict
 from .sequence import IdSequence, sequence_id
@@ -87,6 +91,40 @@ def receive_stock(ctx: CommandContext, store_id: int, product_id: int, quantity:
     def attempt() -> Saved:
         item = ctx.app.load(StockItem, item_id) or StockItem.open(store_id, product_id, ctx.clock())
         item.receive(quantity, ctx.clock())
+        recordings = ctx.app.save(item)
+        return Saved(item, recordings[-1].notification.id)
+
+    return retry_on_conflict(ctx, [item_id], attempt)
+
+
+def revise_product(ctx: CommandContext, product_id: int, changes: dict[str, Any]) -> Saved:
+    """Record the fields of `changes` that differ; nothing changed → nothing written, and the
+    position is that of the product's newest event."""
+    aggregate_id = product_aggregate_id(product_id)
+
+    def attempt() -> Saved:
+        product = ctx.app.load(Product, aggregate_id)
+        if product is None:
+            raise ProductNotFound(product_id)
+        if not product.revise(changes, ctx.clock()):
+            return Saved(product, last_position_of(ctx.app, aggregate_id) or 0)
+        recordings = ctx.app.save(product)
+        return Saved(product, recordings[-1].notification.id)
+
+    return retry_on_conflict(ctx, [aggregate_id], attempt)
+
+
+def adjust_stock(
+    ctx: CommandContext, store_id: int, product_id: int, delta: int, reason: str
+) -> Saved:
+    """Correct a stocked item's quantity by a signed `delta`; never below zero."""
+    item_id = stock_item_id(store_id, product_id)
+
+    def attempt() -> Saved:
+        item = ctx.app.load(StockItem, item_id)
+        if item is None:
+            raise StockItemNotFound(store_id, product_id)
+        item.adjust(delta, reason, ctx.clock())
         recordings = ctx.app.save(item)
         return Saved(item, recordings[-1].notification.id)
 

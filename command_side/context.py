@@ -27,13 +27,13 @@ def jittered_backoff(attempt: int) -> None:
 
 
 class CatalogView:
-    """Stores and products by wire id. They never change once created, so a hit is kept for the
-    life of the process; a miss is asked again next time (it may be created meanwhile)."""
+    """Stores and products by wire id. A store never changes once opened, so a hit is kept for
+    the life of the process. A product can be revised by any process, so every call loads it
+    through the aggregate cache, which brings cached products up to date with one query."""
 
     def __init__(self, app: OrderingApplication) -> None:
         self._app = app
         self._stores: dict[int, Store] = {}
-        self._products: dict[int, Product] = {}
 
     def store(self, store_id: int) -> Store:
         store = self._stores.get(store_id)
@@ -45,15 +45,9 @@ class CatalogView:
         return store
 
     def products(self, product_ids: list[int]) -> dict[int, Product]:
-        found: dict[int, Product] = {}
-        for product_id in product_ids:
-            product = self._products.get(product_id)
-            if product is None:
-                product = self._app.load(Product, product_aggregate_id(product_id))
-                if product is not None:
-                    self._products[product_id] = product
-            if product is not None:
-                found[product_id] = product
+        by_id = {product_aggregate_id(p): p for p in product_ids}
+        loaded = self._app.load_many(Product, list(by_id))
+        found = {by_id[i]: product for i, product in loaded.items() if product is not None}
         missing = [p for p in product_ids if p not in found]
         if missing:
             raise UnknownProducts(missing)

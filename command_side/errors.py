@@ -57,3 +57,21 @@ class ConcurrencyExhausted(DomainError):
     def __init__(self, attempts: int) -> None:
         super().__init__(f"Gave up after {attempts} conflicting attempts; retry shortly.")
         self.attempts = attempts
+
+
+class ProductNotFound(DomainError):
+    def __init__(self, product_id: int) -> None:
+        super().__init__(f"Product {product_id} does not exist.")
+        self.product_id = product_id
+
+
+class StockItemNotFound(DomainError):
+    def __init__(self, store_id: int, product_id: int) -> None:
+        super().__init__(f"Store {store_id} has never stocked product {product_id}.")
+        self.store_id, self.product_id = store_id, product_id
+
+
+class StockWouldGoNegative(DomainError):
+    def __init__(self, quantity: int, delta: int) -> None:
+        super().__init__(f"An adjustment of {delta} would take the quantity {quantity} below 0.")
+        self.quantity, self.delta = quantity, delta

@@ -7,10 +7,16 @@ from datetime import datetime
 from functools import singledispatchmethod
 from uuid import UUID
 
-from events.stock import StockItemOpened, StockItemReserved, StockReceived, StockReleased
+from events.stock import (
+    StockAdjusted,
+    StockItemOpened,
+    StockItemReserved,
+    StockReceived,
+    StockReleased,
+)
 
 from .aggregate import Aggregate
-from .errors import InvalidQuantity
+from .errors import InvalidQuantity, StockWouldGoNegative
 from .ids import stock_item_id
 
 
@@ -39,6 +45,22 @@ class StockItem(Aggregate):
             product_id=self.product_id,
             quantity=quantity,
             quantity_after=self.quantity + quantity,
+        )
+
+    def adjust(self, delta: int, reason: str, now: datetime) -> None:
+        """A signed correction with its reason; the quantity never goes below zero."""
+        if delta == 0:
+            raise InvalidQuantity(delta)
+        if self.quantity + delta < 0:
+            raise StockWouldGoNegative(self.quantity, delta)
+        self._record(
+            StockAdjusted,
+            now,
+            store_id=self.store_id,
+            product_id=self.product_id,
+            delta=delta,
+            reason=reason,
+            quantity_after=self.quantity + delta,
         )
 
     def __deepcopy__(self, memo: dict) -> StockItem:
@@ -96,4 +118,8 @@ class StockItem(Aggregate):
 
     @when.register
     def _(self, event: StockReleased) -> None:
+        self.quantity = event.quantity_after
+
+    @when.register
+    def _(self, event: StockAdjusted) -> None:
         self.quantity = event.quantity_after

@@ -27,3 +27,14 @@ class IdsAllocated(Event):
 
     kind: str
     last_id: int
+
+
+@stable_topic
+class ProductRevised(Event):
+    """Only the fields that changed carry a value; None means "unchanged"."""
+
+    product_id: int
+    title: str | None
+    description: str | None
+    price: Decimal | None
+    category: str | None

@@ -41,3 +41,14 @@ class StockReleased(Event):
     order_id: UUID
     quantity: int
     quantity_after: int
+
+
+@stable_topic
+class StockAdjusted(Event):
+    """A staff correction (count, breakage, loss): `delta` is signed, `reason` says why."""
+
+    store_id: int
+    product_id: int
+    delta: int
+    reason: str
+    quantity_after: int

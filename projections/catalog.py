@@ -8,48 +8,51 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from events.catalog import ProductRegistered, StoreOpened
-from events.stock import StockItemOpened, StockItemReserved, StockReceived, StockReleased
+from events.catalog import ProductRegistered, ProductRevised, StoreOpened
+from events.stock import (
+    StockAdjusted,
+    StockItemOpened,
+    StockItemReserved,
+    StockReceived,
+    StockReleased,
+)
 from query_side.models import CategoryRow, InventoryRow, ProductRow, StoreRow
 
 from .base import PositionedEvent, Touched
+from .product_rows import ProductBatch, upsert
 from .rows import update_rows
+
+QUANTITY_EVENTS = (StockReceived, StockItemReserved, StockReleased, StockAdjusted)
 
 
 class CatalogProjector:
     name = "catalog"
     topics = frozenset(
         e.TOPIC
-        for e in (
-            StoreOpened,
-            ProductRegistered,
-            StockItemOpened,
-            StockReceived,
-            StockItemReserved,
-            StockReleased,
-        )
+        for e in (StoreOpened, ProductRegistered, ProductRevised, StockItemOpened, *QUANTITY_EVENTS)
     )
     tables = (StoreRow, CategoryRow, ProductRow, InventoryRow)
 
     def apply(self, events: Sequence[PositionedEvent]) -> Touched:
         stores: dict[int, StoreRow] = {}
-        products: dict[int, ProductRow] = {}
+        products = ProductBatch(e.product_id for _, e in events if isinstance(e, ProductRevised))
         stock: dict[tuple[int, int], int] = {}
         opened: set[tuple[int, int]] = set()
-        for _, event in events:
+        for position, event in events:
             match event:
                 case StoreOpened():
                     stores[event.store_id] = store_row(event)
                 case ProductRegistered():
-                    products[event.product_id] = product_row(event)
+                    products.register(event)
+                case ProductRevised():
+                    products.revise(position, event)
                 case StockItemOpened():
                     stock[(event.store_id, event.product_id)] = 0
                     opened.add((event.store_id, event.product_id))
-                case StockReceived() | StockItemReserved() | StockReleased():
+                case StockReceived() | StockItemReserved() | StockReleased() | StockAdjusted():
                     stock[(event.store_id, event.product_id)] = event.quantity_after
         upsert(StoreRow, stores.values(), ["store_id"])
-        self._number_categories(products.values())
-        upsert(ProductRow, products.values(), ["product_id"])
+        products.write()
         self._insert_inventory({item: stock[item] for item in opened})
         update_rows(
             InventoryRow,
@@ -59,26 +62,12 @@ class CatalogProjector:
         )
         touched = Touched()
         touched.add("inventory", {store_id for store_id, _ in stock})
-        if products:
+        touched.add("inventory", products.rewrite_inventory())
+        if products.rows:
             touched.add("search", {0})
         if stock:
             touched.add("stock", {0})
         return touched
-
-    def _number_categories(self, products) -> None:
-        """Give each new category the next id, in event order, so rebuilds number them alike."""
-        if not products:
-            return
-        known = dict(CategoryRow.objects.values_list("key", "category_id"))
-        new_rows = []
-        for product in products:
-            if product.category_key not in known:
-                known[product.category_key] = len(known) + 1
-                new_rows.append(
-                    CategoryRow(known[product.category_key], product.category, product.category_key)
-                )
-            product.category_id = known[product.category_key]
-        CategoryRow.objects.bulk_create(new_rows)
 
     def _insert_inventory(self, stock: dict[tuple[int, int], int]) -> None:
         """Rows of items opened in this batch: the only ones that need the product's details
@@ -113,24 +102,3 @@ def store_row(event: StoreOpened) -> StoreRow:
         location=event.location,
         opened_at=event.timestamp,
     )
-
-
-def product_row(event: ProductRegistered) -> ProductRow:
-    return ProductRow(
-        product_id=event.product_id,
-        title=event.title,
-        description=event.description,
-        category=event.category,
-        category_key=event.category.lower(),
-        price=event.price,
-        created_at=event.timestamp,
-    )
-
-
-def upsert(model, rows, key: list[str]) -> None:
-    rows = list(rows)
-    if rows:
-        fields = [f.name for f in model._meta.concrete_fields if f.name not in key]
-        model.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=key, update_fields=fields
-        )

@@ -51,6 +51,10 @@ class ProductRow(models.Model):
     category_id = models.IntegerField(default=0)
     price = models.DecimalField(max_digits=10, decimal_places=2)
     created_at = models.DateTimeField()
+    # Position of the product's latest revision (null: never revised): with the top product id,
+    # a cheap indexed stamp of "the catalog's words changed" (search/lexicon.py). Nullable, so
+    # SQLite adds the column in place: rebuilding the table would drop its FTS triggers.
+    revised_position = models.BigIntegerField(null=True)
 
     class Meta:
         db_table = "read_product"
@@ -59,6 +63,7 @@ class ProductRow(models.Model):
             models.Index(fields=["-created_at", "-product_id"], name="read_product_newest"),
             models.Index(fields=["category_key"], name="read_product_category"),
             models.Index(fields=["category_id"], name="read_product_category_id"),
+            models.Index(fields=["revised_position"], name="read_product_revised"),
         ]
 
 

@@ -76,16 +76,19 @@ class ProductRegisterApi(StaffApi):
         serializer = RegisterProductSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         saved = commands.register_product(command_context(), **serializer.validated_data)
-        product = saved.aggregate
-        body = {
-            "id": product.product_id,
-            "title": product.title,
-            "description": product.description,
-            "price": f"{product.price:.2f}",
-            "category": product.category,
-            "position": saved.position,
-        }
-        return Response(body, status=status.HTTP_201_CREATED)
+        return Response(product_body(saved), status=status.HTTP_201_CREATED)
+
+
+def product_body(saved: commands.Saved) -> dict:
+    product = saved.aggregate
+    return {
+        "id": product.product_id,
+        "title": product.title,
+        "description": product.description,
+        "price": f"{product.price:.2f}",
+        "category": product.category,
+        "position": saved.position,
+    }
 
 
 def receive_stock_response(request: Request, store_id: int) -> Response:
@@ -96,10 +99,14 @@ def receive_stock_response(request: Request, store_id: int) -> Response:
     saved = commands.receive_stock(
         command_context(), store_id, data["product_id"], data["quantity"]
     )
-    body = {
-        "store_id": store_id,
-        "product_id": data["product_id"],
-        "quantity": saved.aggregate.quantity,
+    return Response(stock_body(saved), status=status.HTTP_201_CREATED)
+
+
+def stock_body(saved: commands.Saved) -> dict:
+    item = saved.aggregate
+    return {
+        "store_id": item.store_id,
+        "product_id": item.product_id,
+        "quantity": item.quantity,
         "position": saved.position,
     }
-    return Response(body, status=status.HTTP_201_CREATED)

@@ -109,7 +109,7 @@ class OrderCancelApi(APIView):
             **schema.problems(
                 400,
                 404,
-                409,
+                "order-not-cancellable",
                 413,
                 415,
                 429,

@@ -56,8 +56,10 @@ def current_lexicon() -> Lexicon:
     now = time.monotonic()
     if _cached is not None and now - _checked_at < REFRESH_SECONDS:
         return _cached[1]
-    # Products are only ever added, with growing ids: the top id is a cheap (indexed) stamp.
-    stamp = (ProductRow.objects.aggregate(top=Max("product_id"))["top"] or 0, 0)
+    # Products are added with growing ids and revisions record their position: the two tops
+    # are a cheap (indexed) stamp of the catalog's words.
+    tops = ProductRow.objects.aggregate(top=Max("product_id"), revised=Max("revised_position"))
+    stamp = (tops["top"] or 0, tops["revised"] or 0)
     with _lock:
         _checked_at = now
         if _cached is None or _cached[0] != stamp:

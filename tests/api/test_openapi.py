@@ -17,7 +17,13 @@ pytestmark = pytest.mark.api
 # /metrics is Prometheus' text format for the operator's scrapers, not a DRF view of the API.
 UNDOCUMENTED = {"schema", "swagger-ui", "prometheus-django-metrics"}
 PROBLEM_JSON = "application/problem+json"
-STAFF_OPERATIONS = {"open_store", "register_product", "receive_stock"}
+STAFF_OPERATIONS = {
+    "open_store",
+    "register_product",
+    "receive_stock",
+    "revise_product",
+    "adjust_stock",
+}
 
 
 def routed_operations() -> set[tuple[str, str]]:

@@ -16,7 +16,12 @@ import events
 from aforro_backend import composition
 from command_side.cancel_order import CancelOrder, cancel_order
 from command_side.catalog import Product, Store
-from command_side.catalog_commands import receive_stock, register_product
+from command_side.catalog_commands import (
+    adjust_stock,
+    receive_stock,
+    register_product,
+    revise_product,
+)
 from command_side.ids import product_aggregate_id, stock_item_id
 from command_side.order import Order
 from command_side.place_order import place_order
@@ -34,6 +39,7 @@ EVENT_TOPICS = {
     "aforro.StoreOpened",
     "aforro.ProductRegistered",
     "aforro.IdsAllocated",
+    "aforro.ProductRevised",
     "aforro.OrderPlaced",
     "aforro.StockReserved",
     "aforro.OrderRejected",
@@ -42,6 +48,7 @@ EVENT_TOPICS = {
     "aforro.StockItemReserved",
     "aforro.OrderCancelled",
     "aforro.StockReleased",
+    "aforro.StockAdjusted",
 }
 AGGREGATES = {
     "aforro.Store": Store,
@@ -88,6 +95,8 @@ def test_the_event_store_holds_only_the_explicit_topics_after_orders(ctx):
     confirmed = place_order(ctx, order(1, (1, 1))).order
     place_order(ctx, order(1, (1, 1)))  # rejected: the stock is gone
     cancel_order(ctx, CancelOrder(confirmed.id))
+    revise_product(ctx, 1, {"price": Decimal("2.00")})
+    adjust_stock(ctx, 1, 1, 4, "found in the back")
     notifications = ctx.app.recorder.select_notifications(start=1, limit=1000)
     assert {n.topic for n in notifications} == EVENT_TOPICS - {"aforro.Snapshot"}
 
