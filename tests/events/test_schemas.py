@@ -58,7 +58,7 @@ def test_a_field_changed_without_a_version_bump_is_reported_with_what_to_do():
 
 
 def test_a_new_event_class_is_reported_until_the_snapshot_is_regenerated():
-    added = {**CURRENT, "aforro.StockAdjusted": {"version": 1, "fields": {}}}
+    added = {**CURRENT, "aforro.StockCounted": {"version": 1, "fields": {}}}
     assert schema_problems(SNAPSHOT, added) == [
-        f"aforro.StockAdjusted is new: if deliberate, run `{REGENERATE}`"
+        f"aforro.StockCounted is new: if deliberate, run `{REGENERATE}`"
     ]
