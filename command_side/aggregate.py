@@ -7,6 +7,7 @@ with `when` and are rebuilt by `project`, a projector function the repository ac
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, ClassVar, Self
@@ -77,3 +78,14 @@ class Aggregate:
                 aggregate = cls(event.originator_id)
             aggregate._apply(event)
         return aggregate
+
+
+class ScalarState:
+    """For aggregates whose every field is an immutable scalar (ids, numbers, strings, Decimal):
+    a shallow copy with its own pending events is a deep one, ~10x cheaper than deepcopy's walk.
+    The aggregate cache hands every caller a copy (cached_repository.py), on every order."""
+
+    def __deepcopy__(self, memo: dict) -> Self:
+        clone = copy.copy(self)
+        clone._pending_events = list(self._pending_events)
+        return clone

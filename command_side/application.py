@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TypeVar
 from uuid import UUID
 
@@ -46,4 +47,8 @@ class OrderingApplication(EventStoreApplication):
 
     def load_many(self, cls: type[A], aggregate_ids: list[UUID]) -> dict[UUID, A | None]:
         """Several aggregates, the cached ones brought up to date with one query."""
-        return load_many(self, cls, aggregate_ids)
+        return load_many(self, dict.fromkeys(aggregate_ids, cls))
+
+    def load_kinds(self, classes: Mapping[UUID, type[Aggregate]]) -> dict[UUID, Aggregate | None]:
+        """Aggregates of several classes (id -> class), the cached ones with one query."""
+        return load_many(self, classes)

@@ -9,11 +9,11 @@ from typing import Any
 
 from events.catalog import ProductRegistered, ProductRevised, StoreOpened
 
-from .aggregate import Aggregate
+from .aggregate import Aggregate, ScalarState
 from .ids import product_aggregate_id, store_aggregate_id
 
 
-class Store(Aggregate):
+class Store(ScalarState, Aggregate):
     store_id: int
     name: str
     location: str
@@ -36,7 +36,7 @@ class Store(Aggregate):
 REVISABLE = ("title", "description", "price", "category")
 
 
-class Product(Aggregate):
+class Product(ScalarState, Aggregate):
     product_id: int
     title: str
     description: str

@@ -45,13 +45,17 @@ class CatalogView:
         return store
 
     def products(self, product_ids: list[int]) -> dict[int, Product]:
-        by_id = {product_aggregate_id(p): p for p in product_ids}
-        loaded = self._app.load_many(Product, list(by_id))
-        found = {by_id[i]: product for i, product in loaded.items() if product is not None}
-        missing = [p for p in product_ids if p not in found]
-        if missing:
-            raise UnknownProducts(missing)
-        return found
+        ids = {p: product_aggregate_id(p) for p in product_ids}
+        loaded = self._app.load_many(Product, list(ids.values()))
+        return known_products({p: loaded[i] for p, i in ids.items()})
+
+
+def known_products(loaded: dict[int, Product | None]) -> dict[int, Product]:
+    """The products by wire id; UnknownProducts naming every id that names none."""
+    missing = [p for p, product in loaded.items() if product is None]
+    if missing:
+        raise UnknownProducts(missing)
+    return {p: product for p, product in loaded.items() if product is not None}
 
 
 @dataclass

@@ -18,9 +18,9 @@ from eventsourcing.persistence import InterfaceError, OperationalError
 from events.positions import last_position_of
 
 from .catalog import Product
-from .context import CommandContext
+from .context import CommandContext, known_products
 from .errors import IdempotencyKeyReused
-from .ids import order_id_for_idempotency_key, stock_item_id
+from .ids import order_id_for_idempotency_key, product_aggregate_id, stock_item_id
 from .order import Order, OrderLine
 from .retry import retry_on_conflict
 from .stock import StockItem
@@ -51,14 +51,13 @@ def place_order(ctx: CommandContext, command: PlaceOrder) -> OrderOutcome:
         if earlier is not None:
             return earlier
     ctx.catalog.store(command.store_id)
-    products = ctx.catalog.products([line.product_id for line in command.lines])
     item_ids = {
         line.product_id: stock_item_id(command.store_id, line.product_id) for line in command.lines
     }
     return retry_on_conflict(
         ctx,
         item_ids.values(),
-        lambda: placement.attempt(products, item_ids),
+        lambda: placement.attempt(item_ids),
         # A conflict may be with the order's own id: an earlier request under the same key, or
         # our own append that committed while its reply was lost and was then sent again.
         on_conflict=placement.existing,
@@ -77,9 +76,8 @@ class _Placement:
         # write whose reply was lost (answered as placed), not an earlier request's (a replay).
         self.attempted_at: set[datetime] = set()
 
-    def attempt(self, products: dict[int, Product], item_ids: dict[int, UUID]) -> OrderOutcome:
-        loaded = self.ctx.app.load_many(StockItem, list(item_ids.values()))
-        stock = {pid: loaded[iid] for pid, iid in item_ids.items()}
+    def attempt(self, item_ids: dict[int, UUID]) -> OrderOutcome:
+        products, stock = self.load(item_ids)
         now = self.ctx.clock()
         self.attempted_at.add(now)
         command = self.command
@@ -97,6 +95,17 @@ class _Placement:
                 raise
             return committed
         return OrderOutcome(order, recordings[-1].notification.id)
+
+    def load(
+        self, item_ids: dict[int, UUID]
+    ) -> tuple[dict[int, Product], dict[int, StockItem | None]]:
+        """The products (as revised now: the order captures their title and price) and the stock
+        items of every line, in one query for those already cached."""
+        product_ids = {pid: product_aggregate_id(pid) for pid in item_ids}
+        kinds = dict.fromkeys(product_ids.values(), Product)
+        loaded = self.ctx.app.load_kinds(kinds | dict.fromkeys(item_ids.values(), StockItem))
+        products = known_products({pid: loaded[aid] for pid, aid in product_ids.items()})
+        return products, {pid: loaded[iid] for pid, iid in item_ids.items()}
 
     def existing(self) -> OrderOutcome | None:
         """The order already stored under this id, if any; another body under it is refused."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from datetime import datetime
 from functools import singledispatchmethod
 from uuid import UUID
@@ -15,7 +14,7 @@ from events.stock import (
     StockReleased,
 )
 
-from .aggregate import Aggregate
+from .aggregate import Aggregate, ScalarState
 from .errors import InvalidQuantity, StockWouldGoNegative
 from .ids import stock_item_id
 
@@ -24,7 +23,7 @@ class InsufficientStock(Exception):
     """Raised by `reserve` if the caller skipped `can_reserve`; never reaches a client."""
 
 
-class StockItem(Aggregate):
+class StockItem(ScalarState, Aggregate):
     store_id: int
     product_id: int
     quantity: int
@@ -62,13 +61,6 @@ class StockItem(Aggregate):
             reason=reason,
             quantity_after=self.quantity + delta,
         )
-
-    def __deepcopy__(self, memo: dict) -> StockItem:
-        """Every field is an immutable scalar: a shallow copy with its own pending events is a
-        deep one (load_many copies cached items for every order)."""
-        clone = copy.copy(self)
-        clone._pending_events = list(self._pending_events)
-        return clone
 
     def can_reserve(self, quantity: int) -> bool:
         return 0 < quantity <= self.quantity

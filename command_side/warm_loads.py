@@ -10,16 +10,14 @@ Both follow one discipline (cached_repository.py): cache entries are never chang
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from copy import deepcopy
-from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import StoredEvent
 
 from .aggregate import Aggregate
-
-A = TypeVar("A", bound=Aggregate)
 
 # LATERAL: one primary-key range scan per aggregate (a plain join may hash the whole table).
 NEWER_EVENTS_SQL = (
@@ -30,14 +28,16 @@ NEWER_EVENTS_SQL = (
 )
 
 
-def load_many(app, cls: type[A], ids: list[UUID]) -> dict[UUID, A | None]:
+def load_many(app, classes: Mapping[UUID, type[Aggregate]]) -> dict[UUID, Aggregate | None]:
+    """The aggregates named by id (each of its class), the cached ones brought up to date by one
+    query whatever their classes: an order's products and stock items share the round trip."""
     repository = app.repository
     if repository.cache is None or not hasattr(app.recorder.datastore, "schema"):
-        return {i: app.load(cls, i) for i in ids}
-    entries = {i: e for i in ids if (e := repository.cached(i)) is not None}
-    loaded: dict[UUID, A | None] = {
+        return {i: app.load(cls, i) for i, cls in classes.items()}
+    entries = {i: e for i in classes if (e := repository.cached(i)) is not None}
+    loaded: dict[UUID, Aggregate | None] = {
         i: app.load(cls, i)
-        for i in ids
+        for i, cls in classes.items()
         if i not in entries  # cold: puts them in the cache
     }
     if entries:
@@ -45,7 +45,7 @@ def load_many(app, cls: type[A], ids: list[UUID]) -> dict[UUID, A | None]:
         for i, entry in entries.items():
             # The entry is read-only (cached_repository.py): fold into a copy, then copy that
             # for the caller, whose decisions must not reach the cache.
-            latest = repository.fast_forward(entry, newer.get(i, ()), cls.project)
+            latest = repository.fast_forward(entry, newer.get(i, ()), classes[i].project)
             loaded[i] = deepcopy(latest)
     return loaded
 
