@@ -6,6 +6,7 @@ in the same database, or a SQLite file in the embedded mode.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from eventsourcing.utils import Environment
 from . import catalog, orders, stock  # noqa: F401  (registers every topic before a read)
 from .base import Snapshot
 from .deadline import bind_pool
+from .schema_lock import schema_lock
 from .snapshots import CurrentSnapshotStore
 
 APPLICATION_NAME = "Aforro"
@@ -45,6 +47,11 @@ class EventStoreApplication(Application):
 
     name = APPLICATION_NAME
     snapshot_class = Snapshot
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        # Building the application creates the store's tables: one process at a time.
+        with schema_lock(env or {}):
+            super().__init__(env)
 
     def construct_factory(self, env: Environment) -> InfrastructureFactory:
         """The library's factory, with the PostgreSQL pool keeping each request's deadline."""
