@@ -26,6 +26,8 @@ SCENARIOS = {
     "contention": "bench.contention",
     "inventory": "bench.inventory",
     "lag": "bench.lag",
+    "cancel": "bench.cancel",
+    "revision-lag": "bench.revision_lag",
     "replay": "bench.replay",
     "search": "bench.search",
     "history": "bench.history",

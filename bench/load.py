@@ -102,12 +102,12 @@ def measure(
     return Measurement(system, result, server_cpu, projector_cpu, database_cpu)
 
 
-def warm_up(systems: Systems, settings: Plan) -> None:
+def warm_up(systems: Systems, settings: Plan, names: tuple[str, ...] = (OURS, BASELINE)) -> None:
     """Once per process and system: imports, connection pools, our aggregate cache and
     catalog view, PostgreSQL's buffers, warmed by orders walking through every product in
-    turn (not reported)."""
+    turn (not reported). `names`: the systems a scenario uses."""
     args = (f"store={dataset.ORDER_STORE}", f"products={dataset.SIZES.products}", "sequential=1")
-    for system in (OURS, BASELINE):
+    for system in names:
         if system not in systems.warmed:
             done = measure(
                 systems, system, "orders.lua", 16, settings.warmup_seconds, args, label="warm-up"
