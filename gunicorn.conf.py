@@ -42,9 +42,9 @@ workers = env_int("GUNICORN_WORKERS", default_workers())
 # Either way a subclass answers the requests gunicorn refuses by itself in problem+json.
 threads = env_int("GUNICORN_THREADS", 1)
 worker_class = (
-    "aforro_backend.gunicorn_worker.ProblemJsonThreadWorker"
+    "api.gunicorn_worker.ProblemJsonThreadWorker"
     if threads > 1
-    else "aforro_backend.gunicorn_worker.ProblemJsonSyncWorker"
+    else "api.gunicorn_worker.ProblemJsonSyncWorker"
 )
 # gunicorn's maximum (default 4094): request lines up to it reach Django, whose middleware
 # answers an over-long path or query string (api/request_limits.py); longer ones the worker does.

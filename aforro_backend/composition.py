@@ -10,9 +10,8 @@ from django.conf import settings
 from command_side.application import OrderingApplication
 from command_side.context import CommandContext
 from command_side.locks import AdvisoryWriterLocks, NoWriterLocks
+from events.config import event_store_config, postgres_conninfo, reset_reader
 from events.store import application_env
-
-from .event_store import event_store_config, postgres_conninfo, reset_reader
 
 _lock = threading.Lock()
 _context: CommandContext | None = None

@@ -153,6 +153,12 @@ MIN_POSITION_MAX_WAITERS = int(os.environ.get("MIN_POSITION_MAX_WAITERS", "8"))
 PROJECTOR_STALE_SECONDS = float(os.environ.get("PROJECTOR_STALE_SECONDS", "15"))
 # The embedded mode runs the projectors in a thread of the web process (wsgi.py).
 PROJECTORS_IN_PROCESS = env_bool("PROJECTORS_IN_PROCESS", EMBEDDED)
+# What a web process starts once its WSGI app is loaded (wsgi.py: gunicorn workers, runserver;
+# never manage.py commands or pytest). Named by string, as INSTALLED_APPS names the apps, so
+# that aforro_backend imports no projections code (docs/decisions/017-import-layering.md).
+WEB_PROCESS_STARTUP = (
+    ["projections.in_process.start_in_process_projectors"] if PROJECTORS_IN_PROCESS else []
+)
 
 if REDIS_URL:
     CACHES = {

@@ -17,7 +17,7 @@ LIMIT = 5  # examples shown per problem
 
 
 def audit() -> dict:
-    from aforro_backend.event_store import event_store_reader
+    from events.config import event_store_reader
     from events.orders import OrderPlaced, OrderRejected, StockReserved
     from events.stock import StockItemOpened, StockItemReserved, StockReceived
 

@@ -82,7 +82,7 @@ def generate(ctx, target_events: int) -> int:
 def measure(target_events: int, library_seconds: float) -> dict:
     setup_django()
     from aforro_backend import composition
-    from aforro_backend.event_store import event_store_reader
+    from events.config import event_store_reader
     from projections.registry import select
     from projections.replay import rebuild
     from projections.source import EventSource
@@ -99,7 +99,7 @@ def measure(target_events: int, library_seconds: float) -> dict:
         elapsed = time.perf_counter() - started
         result["batched"][projector.name] = {"events": replayed.events, "seconds": elapsed}
     # The library's own runner, one event per transaction, on the same store for a fixed time.
-    from aforro_backend.event_store import event_store_config
+    from events.config import event_store_config
     from events.store import application_env
 
     from .library_runner import library_rate

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from aforro_backend.event_store import event_store_reader
+from events.config import event_store_reader
 
 from .base import Projector
 from .batches import process_batch

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from aforro_backend.event_store import event_store_reader
+from events.config import event_store_reader
 from events.orders import OrderCancelled, OrderPlaced, StockReserved
 from query_side.models import StoreRow
 

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 
 import psycopg
 
-from aforro_backend.event_store import event_store_config, event_store_reader, postgres_conninfo
+from events.config import event_store_config, event_store_reader, postgres_conninfo
 from query_side.selectors.projection_progress import projection_lags
 
 from .leadership import projection_lock_key

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import close_old_connections, connections
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from aforro_backend.event_store import event_store_config, event_store_reader, postgres_conninfo
+from events.config import event_store_config, event_store_reader, postgres_conninfo
 from query_side.cache_keys import bump_generation
 
 from .base import Projector

@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 
-from aforro_backend.event_store import event_store_reader
+from events.config import event_store_reader
 from projections.batches import fold_after_checkpoint
 from projections.checkpoints import locked_checkpoint
 from projections.registry import select

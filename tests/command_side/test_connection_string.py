@@ -10,8 +10,8 @@ import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict
 
-from aforro_backend.event_store import event_store_config, postgres_conninfo
 from command_side.locks import AdvisoryWriterLocks
+from events.config import event_store_config, postgres_conninfo
 from projections.leadership import PostgresLeadership
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.django_db]

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 
-from aforro_backend.event_store import event_store_config
 from command_side.application import OrderingApplication
 from command_side.catalog import Product
 from command_side.catalog_commands import adjust_stock, revise_product
@@ -15,6 +14,7 @@ from command_side.errors import InvalidQuantity, StockItemNotFound, StockWouldGo
 from command_side.place_order import place_order
 from command_side.stock import StockItem
 from events.catalog import ProductRevised
+from events.config import event_store_config
 from events.stock import StockAdjusted
 from events.store import application_env
 from tests.api.test_orders_api import head

@@ -16,9 +16,9 @@ import pytest
 from django.db import connections
 from eventsourcing.persistence import OperationalError
 
-from aforro_backend.event_store import event_store_config, postgres_conninfo
 from command_side.locks import AdvisoryWriterLocks, lock_keys
 from events import deadline
+from events.config import event_store_config, postgres_conninfo
 from events.deadline import DeadlineExceeded, request_deadline
 from events.positions import head_position
 

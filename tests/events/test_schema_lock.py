@@ -12,7 +12,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from aforro_backend.event_store import event_store_config, postgres_conninfo
+from events.config import event_store_config, postgres_conninfo
 from events.store import EventStoreApplication, EventStoreConfig, application_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.django_db]

@@ -14,11 +14,11 @@ from uuid import UUID
 import pytest
 from django.conf import settings
 
-from aforro_backend.event_store import event_store_reader
 from command_side.catalog_commands import open_store, receive_stock, register_product
 from command_side.context import CommandContext
 from command_side.order import CONFIRMED, REJECTED, OrderLine
 from command_side.place_order import PlaceOrder, place_order
+from events.config import event_store_reader
 from projections.catch_up import catch_up
 from projections.models import OrderConfirmationSent
 from projections.notifier import NAME, Notifier

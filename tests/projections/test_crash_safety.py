@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from aforro_backend.event_store import event_store_reader
+from events.config import event_store_reader
 from projections.registry import select
 from projections.replay import rebuild
 from projections.source import EventSource

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from aforro_backend.event_store import event_store_config, postgres_conninfo
+from events.config import event_store_config, postgres_conninfo
 from projections.catch_up import catch_up
 from projections.heartbeat import Heartbeat
 from projections.notifier import Notifier

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 
-from aforro_backend.event_store import event_store_reader
 from command_side.cancel_order import CancelOrder, cancel_order
 from command_side.catalog import Product
 from command_side.catalog_commands import adjust_stock, revise_product
@@ -18,6 +17,7 @@ from command_side.ids import product_aggregate_id
 from command_side.order import CANCELLED, CONFIRMED
 from command_side.place_order import place_order
 from events.catalog import ProductRevised
+from events.config import event_store_reader
 from events.stock import StockAdjusted, StockItemReserved, StockReleased
 from projections.registry import select
 from projections.replay import rebuild

@@ -20,11 +20,11 @@ from django.core.management import call_command
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from aforro_backend.event_store import event_store_reader
 from command_side.catalog_commands import open_store, receive_stock, register_product
 from command_side.context import CommandContext
 from command_side.order import CONFIRMED, REJECTED, OrderLine
 from command_side.place_order import PlaceOrder, place_order
+from events.config import event_store_reader
 from projections.catch_up import catch_up
 from projections.confirmation_sweep import ConfirmationSweep
 from projections.models import OrderConfirmationSent

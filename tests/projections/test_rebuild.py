@@ -8,9 +8,9 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from aforro_backend.event_store import event_store_config, event_store_reader, postgres_conninfo
 from command_side.catalog_commands import adjust_stock, revise_product
 from command_side.errors import StockWouldGoNegative
+from events.config import event_store_config, event_store_reader, postgres_conninfo
 from projections.catch_up import catch_up
 from projections.registry import select
 from projections.replay import rebuild, rebuild_in_place

@@ -4,9 +4,9 @@ import random
 
 import pytest
 
-from aforro_backend.event_store import event_store_reader
 from command_side.cancel_order import CancelOrder, cancel_order
 from command_side.order import CONFIRMED
+from events.config import event_store_reader
 from projections.registry import select
 from projections.replay import rebuild
 from projections.source import EventSource

@@ -6,8 +6,8 @@ import random
 import pytest
 from django.db import connection
 
-from aforro_backend.event_store import event_store_reader
 from command_side.place_order import place_order
+from events.config import event_store_reader
 from projections.leadership import projection_lock_key
 from projections.registry import select
 from projections.replay import rebuild

@@ -20,7 +20,6 @@ import pytest
 from django.db import connections
 from eventsourcing.persistence import IntegrityError
 
-from aforro_backend.event_store import event_store_config, postgres_conninfo
 from command_side.application import OrderingApplication
 from command_side.bulk_commands import ProductSpec, StockSpec, register_products, stock_new_items
 from command_side.ids import order_id_for_idempotency_key, stock_item_id
@@ -28,6 +27,7 @@ from command_side.order import Order
 from command_side.place_order import PlaceOrder, place_order
 from command_side.stock import StockItem
 from events.catalog import ProductRegistered
+from events.config import event_store_config, postgres_conninfo
 from events.orders import OrderPlaced
 from events.stock import StockItemOpened
 from events.store import EVENTS_TABLE, application_env

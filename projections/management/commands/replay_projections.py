@@ -8,7 +8,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from aforro_backend.event_store import event_store_reader
+from events.config import event_store_reader
 from projections.registry import select
 from projections.replay import rebuild, rebuild_in_place
 from projections.source import EventSource

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from eventsourcing.utils import resolve_topic
 from tqdm import tqdm
 
-from aforro_backend.event_store import event_store_reader
+from events.config import event_store_reader
 from projections.verify import UndecodableEvent, verify_events
 
 

@@ -1,5 +1,9 @@
 """Where the event store lives (read from Django settings at call time: the test runner renames
-the database after settings load) and the read-only application projections use."""
+the database after settings load) and the read-only application projections use.
+
+The one module of `events` that imports Django (settings and the database connection's
+parameters); the rest of the package stays plain Python. Imported by the composition root
+(aforro_backend/composition.py) and by projections."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from django.conf import settings
 from django.db import connections
 from psycopg.conninfo import make_conninfo
 
-from events.store import EventStoreApplication, EventStoreConfig, application_env
+from .store import EventStoreApplication, EventStoreConfig, application_env
 
 _lock = threading.Lock()
 _reader: EventStoreApplication | None = None

@@ -1,5 +1,6 @@
 """gunicorn's sync worker, answering the requests gunicorn refuses by itself (a request line or
-header over its limits, malformed HTTP) in the service's one error format instead of HTML."""
+header over its limits, malformed HTTP) in the service's one error format instead of HTML.
+Part of the HTTP edge, so it lives in api beside that format (gunicorn.conf.py names it)."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ class ProblemJsonThreadWorker(ProblemJsonErrors, ThreadWorker):
 
 def problem_response(status: int, detail: str) -> bytes:
     # Imported here: the master process loads this class before any worker loads the app.
-    from api.errors import PROBLEM_JSON, problem_body, problem_slug, status_title
+    from .errors import PROBLEM_JSON, problem_body, problem_slug, status_title
 
     title = status_title(status)
     body = json.dumps(problem_body(status, problem_slug(title), title, detail)).encode()
