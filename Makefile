@@ -35,8 +35,12 @@ test-postgres:
 test-sqlite:
 	env -u DATABASE_URL -u REDIS_URL $(VENV)/bin/pytest $(PYTEST_ARGS)
 
+## ruff, then the import layering (import-linter, [tool.importlinter] in pyproject.toml), then
+## mypy on events/ and command_side/ ([tool.mypy]); docs/decisions/017-import-layering.md.
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 ## Benchmarks (issue 7; BENCHMARKS.md): PostgreSQL and Redis as for `make test`, plus wrk
 ## (installed with apt-get if missing). About 20 minutes; BENCH_ARGS="--quick" for a smoke run.

@@ -85,6 +85,8 @@ class ScalarState:
     a shallow copy with its own pending events is a deep one, ~10x cheaper than deepcopy's walk.
     The aggregate cache hands every caller a copy (cached_repository.py), on every order."""
 
+    _pending_events: list[DomainEvent]  # mixed into Aggregate, which sets it
+
     def __deepcopy__(self, memo: dict) -> Self:
         clone = copy.copy(self)
         clone._pending_events = list(self._pending_events)

@@ -27,6 +27,8 @@ class OrderingApplication(EventStoreApplication):
     snapshotting_intervals = {StockItem: STOCK_SNAPSHOT_INTERVAL}
     snapshotting_projectors = {StockItem: StockItem.project}
 
+    repository: CopyOnWriteRepository  # construct_repository below builds it
+
     def construct_repository(self) -> CopyOnWriteRepository:
         """The library's repository, but cached aggregates are read-only (cached_repository.py)."""
         maxsize = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
@@ -41,9 +43,14 @@ class OrderingApplication(EventStoreApplication):
     def load(self, cls: type[A], aggregate_id: UUID) -> A | None:
         """The aggregate, or None if it was never created."""
         try:
-            return self.repository.get(aggregate_id, projector_func=cls.project)
+            return self.load_existing(cls, aggregate_id)
         except AggregateNotFoundError:
             return None
+
+    def load_existing(self, cls: type[A], aggregate_id: UUID) -> A:
+        """An aggregate whose history was just seen: AggregateNotFoundError if there is none."""
+        aggregate: A = self.repository.get(aggregate_id, projector_func=cls.project)
+        return aggregate
 
     def load_many(self, cls: type[A], aggregate_ids: list[UUID]) -> dict[UUID, A | None]:
         """Several aggregates, the cached ones brought up to date with one query."""

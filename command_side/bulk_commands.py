@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from eventsourcing.persistence import IntegrityError
 
@@ -19,6 +20,7 @@ from .retry import retry_on_conflict
 from .sequence import IdSequence, sequence_id
 from .stock import StockItem
 
+# The aggregates one spec creates (built afresh for each try: a save consumes pending events).
 Build = Callable[[], list[Aggregate]]
 
 
@@ -53,19 +55,21 @@ class BulkResult:
 
 def open_stores(ctx: CommandContext, specs: Sequence[StoreSpec]) -> BulkResult:
     _cover_ids(ctx, "store", max((s.store_id for s in specs), default=0))
-    builds = [lambda s=s: [Store.open(s.store_id, s.name, s.location, ctx.clock())] for s in specs]
-    return _save_all(ctx, builds)
+
+    def build(spec: StoreSpec) -> list[Aggregate]:
+        return [Store.open(spec.store_id, spec.name, spec.location, ctx.clock())]
+
+    return _save_all(ctx, [partial(build, s) for s in specs])
 
 
 def register_products(ctx: CommandContext, specs: Sequence[ProductSpec]) -> BulkResult:
     _cover_ids(ctx, "product", max((p.product_id for p in specs), default=0))
-    builds = [
-        lambda p=p: [
-            Product.register(p.product_id, p.title, p.description, p.price, p.category, ctx.clock())
-        ]
-        for p in specs
-    ]
-    return _save_all(ctx, builds)
+
+    def build(p: ProductSpec) -> list[Aggregate]:
+        now = ctx.clock()
+        return [Product.register(p.product_id, p.title, p.description, p.price, p.category, now)]
+
+    return _save_all(ctx, [partial(build, p) for p in specs])
 
 
 def stock_new_items(ctx: CommandContext, specs: Sequence[StockSpec]) -> BulkResult:
@@ -76,7 +80,7 @@ def stock_new_items(ctx: CommandContext, specs: Sequence[StockSpec]) -> BulkResu
         item.receive(spec.quantity, ctx.clock())
         return [item]
 
-    return _save_all(ctx, [lambda s=s: build(s) for s in specs])
+    return _save_all(ctx, [partial(build, s) for s in specs])
 
 
 def _cover_ids(ctx: CommandContext, kind: str, max_id: int) -> None:

@@ -11,13 +11,16 @@ a reader never sees half an event, whatever the threads do.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from copy import deepcopy
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Repository, project_aggregate
-from eventsourcing.domain import DomainEvent
+from eventsourcing.domain import DomainEvent, DomainEventProtocol
+
+# Folds events into an aggregate (or None): an aggregate class's `project`.
+Projector = Callable[[Any, Iterable[DomainEvent]], Any]
 
 
 class CopyOnWriteRepository(Repository):
@@ -45,17 +48,22 @@ class CopyOnWriteRepository(Repository):
 
     def cached(self, aggregate_id: UUID) -> Any | None:
         """The cache's read-only entry, or None: never mutate it, `fast_forward` copies."""
+        if self.cache is None:  # no aggregate cache configured (callers check first)
+            return None
         try:
             return self.cache.get(aggregate_id)
         except KeyError:
             return None
 
-    def fast_forward(self, entry: Any, newer: Iterable[DomainEvent], projector_func) -> Any:
+    def fast_forward(
+        self, entry: Any, newer: Iterable[DomainEventProtocol[Any]], projector_func: Projector
+    ) -> Any:
         """`entry` with the `newer` events folded into a copy (which replaces it in the cache)."""
-        newer = list(newer)
-        if not newer:
+        # The library types stored events as a protocol; this store holds only DomainEvents.
+        events = cast("list[DomainEvent]", list(newer))
+        if not events:
             return entry
-        latest = projector_func(deepcopy(entry), newer)
+        latest = projector_func(deepcopy(entry), events)
         if latest is None:
             raise AggregateNotFoundError(entry.id)
         self.offer(latest)
@@ -63,6 +71,8 @@ class CopyOnWriteRepository(Repository):
 
     def offer(self, aggregate: Any) -> None:
         """Cache `aggregate` (never to be mutated again) unless a newer version is already in."""
+        if self.cache is None:
+            return
         with self._replace_lock:
             current = self.cached(aggregate.id)
             if current is None or current.version < aggregate.version:

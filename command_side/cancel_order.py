@@ -37,7 +37,7 @@ def cancel_order(ctx: CommandContext, command: CancelOrder) -> OrderOutcome:
     if not starts_with(ctx, command.order_id, OrderPlaced):
         raise OrderNotFound(command.order_id)
     cancellation = _Cancellation(ctx, command)
-    order = ctx.app.load(Order, command.order_id)
+    order = ctx.app.load_existing(Order, command.order_id)
     item_ids = {
         line["product_id"]: stock_item_id(order.store_id, line["product_id"])
         for line in order.lines
@@ -58,7 +58,7 @@ class _Cancellation:
         self.ctx, self.command = ctx, command
 
     def attempt(self, item_ids: dict[int, UUID]) -> OrderOutcome:
-        order = self.ctx.app.load(Order, self.command.order_id)
+        order = self.ctx.app.load_existing(Order, self.command.order_id)
         if order.status == CANCELLED:
             return self.outcome(order)
         loaded = self.ctx.app.load_many(StockItem, list(item_ids.values()))
@@ -77,8 +77,10 @@ class _Cancellation:
 
     def already_cancelled(self) -> OrderOutcome | None:
         """The order as stored, if it is cancelled now (by us or by a concurrent request)."""
-        order = self.ctx.app.load(Order, self.command.order_id)
+        order = self.ctx.app.load_existing(Order, self.command.order_id)
         return self.outcome(order) if order.status == CANCELLED else None
 
     def outcome(self, order: Order) -> OrderOutcome:
-        return OrderOutcome(order, last_position_of(self.ctx.app, order.id), replayed=True)
+        position = last_position_of(self.ctx.app, order.id)
+        assert position is not None, "a loaded order has events, so a last position"
+        return OrderOutcome(order, position, replayed=True)

@@ -3,12 +3,15 @@ receive_stock, adjust_stock."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from events.positions import last_position_of
 
+from .aggregate import Aggregate
 from .catalog import Product, Store
 from .context import CommandContext
 from .errors import AlreadyExists, InvalidQuantity, ProductNotFound, StockItemNotFound
@@ -30,7 +33,12 @@ def _load_sequence(ctx: CommandContext, kind: str) -> IdSequence:
     return ctx.app.load(IdSequence, sequence_id(kind)) or IdSequence.start(kind)
 
 
-def _create_numbered(ctx: CommandContext, kind: str, wire_id: int | None, build) -> Saved:
+def _create_numbered(
+    ctx: CommandContext,
+    kind: str,
+    wire_id: int | None,
+    build: Callable[[int, datetime], Aggregate],
+) -> Saved:
     """Save a new store or product with its id: the given one, or the next of the sequence."""
 
     def attempt() -> Saved:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
@@ -39,6 +39,8 @@ def history(
 ) -> list[HistoryEntry]:
     """Events with versions in (gt, lte] (all by default), oldest first."""
     positions = positions_by_version(ctx.app, aggregate_id, gt, lte or 2**62)
+    # The library types stored events as a protocol; this store holds only Event dataclasses.
+    stored = cast("list[Event]", list(ctx.app.events.get(aggregate_id, gt=gt or None, lte=lte)))
     return [
         HistoryEntry(
             version=event.originator_version,
@@ -51,7 +53,7 @@ def history(
                 if f.name not in BASE_FIELDS
             },
         )
-        for event in ctx.app.events.get(aggregate_id, gt=gt or None, lte=lte)
+        for event in stored
     ]
 
 

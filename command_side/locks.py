@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol
 from uuid import UUID
 
@@ -19,7 +19,7 @@ from events import deadline
 
 
 class WriterLocks(Protocol):
-    def hold(self, aggregate_ids: Iterable[UUID]) -> contextmanager: ...
+    def hold(self, aggregate_ids: Iterable[UUID]) -> AbstractContextManager[None]: ...
 
     def close(self) -> None: ...
 

@@ -3,6 +3,7 @@ confirmed order may be cancelled, giving its stock back."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import singledispatchmethod
@@ -99,7 +100,9 @@ class Order(Aggregate):
         self._record(StockReserved, now, store_id=self.store_id, lines=reserved)
         return touched
 
-    def cancel(self, reason: str, stock: dict[int, StockItem], now: datetime) -> list[StockItem]:
+    def cancel(
+        self, reason: str, stock: Mapping[int, StockItem | None], now: datetime
+    ) -> list[StockItem]:
         """Cancel a confirmed order and release every line's units; the stock items changed.
 
         Already cancelled: nothing recorded (a repeated cancel is answered, not refused)."""
@@ -110,6 +113,7 @@ class Order(Aggregate):
         released = []
         for line in self.lines:
             item = stock[line["product_id"]]
+            assert item is not None, "a confirmed line reserved its units there, so it exists"
             item.release(self.id, line["quantity_requested"], now)
             released.append(item)
         self._record(OrderCancelled, now, store_id=self.store_id, reason=reason)

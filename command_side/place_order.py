@@ -11,6 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, OperationalError
@@ -104,15 +105,19 @@ class _Placement:
         product_ids = {pid: product_aggregate_id(pid) for pid in item_ids}
         kinds = dict.fromkeys(product_ids.values(), Product)
         loaded = self.ctx.app.load_kinds(kinds | dict.fromkeys(item_ids.values(), StockItem))
-        products = known_products({pid: loaded[aid] for pid, aid in product_ids.items()})
-        return products, {pid: loaded[iid] for pid, iid in item_ids.items()}
+        # Each id is loaded as the class it was given: the casts only tell the type checker.
+        products = known_products(
+            {pid: cast("Product | None", loaded[aid]) for pid, aid in product_ids.items()}
+        )
+        stock = {pid: cast("StockItem | None", loaded[iid]) for pid, iid in item_ids.items()}
+        return products, stock
 
     def existing(self) -> OrderOutcome | None:
         """The order already stored under this id, if any; another body under it is refused."""
         position = last_position_of(self.ctx.app, self.order_id)
         if position is None:
             return None
-        order = self.ctx.app.load(Order, self.order_id)
+        order = self.ctx.app.load_existing(Order, self.order_id)
         if order.request_fingerprint != self.fingerprint:
             raise IdempotencyKeyReused
         return OrderOutcome(order, position, replayed=order.created_at not in self.attempted_at)

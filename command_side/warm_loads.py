@@ -12,12 +12,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from copy import deepcopy
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.domain import DomainEvent
+from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder
 
 from .aggregate import Aggregate
+
+if TYPE_CHECKING:  # application.py imports this module
+    from .application import OrderingApplication
+
+A = TypeVar("A", bound=Aggregate)
 
 # LATERAL: one primary-key range scan per aggregate (a plain join may hash the whole table).
 NEWER_EVENTS_SQL = (
@@ -28,20 +35,20 @@ NEWER_EVENTS_SQL = (
 )
 
 
-def load_many(app, classes: Mapping[UUID, type[Aggregate]]) -> dict[UUID, Aggregate | None]:
+def load_many(app: OrderingApplication, classes: Mapping[UUID, type[A]]) -> dict[UUID, A | None]:
     """The aggregates named by id (each of its class), the cached ones brought up to date by one
     query whatever their classes: an order's products and stock items share the round trip."""
-    repository = app.repository
-    if repository.cache is None or not hasattr(app.recorder.datastore, "schema"):
+    repository, recorder = app.repository, app.recorder
+    if repository.cache is None or not isinstance(recorder, PostgresApplicationRecorder):
         return {i: app.load(cls, i) for i, cls in classes.items()}
     entries = {i: e for i in classes if (e := repository.cached(i)) is not None}
-    loaded: dict[UUID, Aggregate | None] = {
+    loaded: dict[UUID, A | None] = {
         i: app.load(cls, i)
         for i, cls in classes.items()
         if i not in entries  # cold: puts them in the cache
     }
     if entries:
-        newer = _newer_events(app, entries)
+        newer = _newer_events(app, recorder, entries)
         for i, entry in entries.items():
             # The entry is read-only (cached_repository.py): fold into a copy, then copy that
             # for the caller, whose decisions must not reach the cache.
@@ -50,14 +57,16 @@ def load_many(app, classes: Mapping[UUID, type[Aggregate]]) -> dict[UUID, Aggreg
     return loaded
 
 
-def _newer_events(app, entries: dict[UUID, Aggregate]) -> dict[UUID, list[DomainEvent]]:
+def _newer_events(
+    app: OrderingApplication, recorder: PostgresApplicationRecorder, entries: dict[UUID, A]
+) -> dict[UUID, list[DomainEventProtocol[Any]]]:
     """The stored events after each entry's version, by aggregate id, in one query."""
     ids = list(entries)
     versions = [entries[i].version for i in ids]
-    sql = NEWER_EVENTS_SQL.format(table=app.recorder.events_table_name)
-    with app.recorder.datastore.get_connection() as conn:
+    sql = NEWER_EVENTS_SQL.format(table=recorder.events_table_name)
+    with recorder.datastore.get_connection() as conn:
         rows = conn.execute(sql, (ids, versions), prepare=True).fetchall()
-    newer: dict[UUID, list[DomainEvent]] = defaultdict(list)
+    newer: dict[UUID, list[DomainEventProtocol[Any]]] = defaultdict(list)
     for row in rows:
         stored = StoredEvent(
             row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"])

@@ -5,7 +5,7 @@ would orphan history; every class here declares TOPIC and registers it, so code 
 Every class also has a schema version (`class_version`, docs/decisions/012-event-versioning.md).
 """
 
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 from eventsourcing.domain import DomainEvent
 from eventsourcing.domain import Snapshot as LibrarySnapshot
@@ -22,9 +22,13 @@ class Event(DomainEvent):
     # The library's mapper stores it (when > 1) and upcasts older stored state with the
     # class's `upcast_vN_vN+1` static methods; state stored without it is version 1.
     class_version = 1
+    TOPIC: ClassVar[str]  # set by `stable_topic`
 
 
-def stable_topic(cls: type) -> type:
+Stored = TypeVar("Stored", bound="type[Event | Snapshot]")
+
+
+def stable_topic(cls: Stored) -> Stored:
     """Class decorator: give `cls` the topic "aforro.<ClassName>" and register it."""
     cls.TOPIC = TOPIC_PREFIX + cls.__name__
     register_topic(cls.TOPIC, cls)
@@ -44,6 +48,7 @@ class Snapshot(LibrarySnapshot):
     """
 
     class_version = 1
+    TOPIC: ClassVar[str]  # set by `stable_topic`
 
     @classmethod
     def take(cls, aggregate: Any) -> "Snapshot":
@@ -59,5 +64,5 @@ class Snapshot(LibrarySnapshot):
     @property
     def is_current(self) -> bool:
         """Whether the state has the shape the aggregate class folds today (none recorded: 1)."""
-        recorded = self.state.get(STATE_VERSION_KEY, 1)
+        recorded: int = self.state.get(STATE_VERSION_KEY, 1)
         return recorded == state_version_of(resolve_topic(self.topic))

@@ -51,7 +51,7 @@ def postgres_conninfo(config: EventStoreConfig) -> str:
         "user": pg.get("user") or "postgres",
         "password": pg.get("password") or None,
     }
-    return make_conninfo(**{k: v for k, v in parts.items() if v})
+    return make_conninfo("", **{k: v for k, v in parts.items() if v})
 
 
 def event_store_reader() -> EventStoreApplication:

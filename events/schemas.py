@@ -20,9 +20,10 @@ SNAPSHOT_PATH = Path(__file__).resolve().parent.parent / "tests/events/event_sch
 REGENERATE = "python -m events.schemas --write"
 
 
-def event_classes() -> list[type]:
+def event_classes() -> list[type[Event | Snapshot]]:
     """Every class with a stable topic: Event subclasses (at any depth) and Snapshot."""
-    found, pending = [Snapshot], list(Event.__subclasses__())
+    found: list[type[Event | Snapshot]] = [Snapshot]
+    pending = list(Event.__subclasses__())
     while pending:
         cls = pending.pop()
         pending.extend(cls.__subclasses__())
@@ -31,7 +32,7 @@ def event_classes() -> list[type]:
     return sorted(found, key=lambda c: c.TOPIC)
 
 
-def schema_of(cls: type) -> dict:
+def schema_of(cls: type[Event | Snapshot]) -> dict:
     hints = typing.get_type_hints(cls)
     fields = {
         name: getattr(hint, "__name__", str(hint))
