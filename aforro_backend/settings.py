@@ -244,7 +244,9 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Aforro order service",
     "DESCRIPTION": "Event-sourced retail orders: commands append events, reads come from "
-    "projections. See README.md for min_position (read-your-writes) and error format.",
+    "projections. The conventions every endpoint shares (problem+json errors, paging, "
+    "min_position read-your-writes, Idempotency-Key, rate limits) are in the repository's "
+    "docs/api-reference.md.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -1,4 +1,6 @@
-"""The list envelope shared by every list endpoint (API.md): count, page, links, results."""
+"""The list envelope shared by every list endpoint: count, page, links, results.
+
+docs/api-reference.md (Conventions, Lists) documents it for clients."""
 
 from __future__ import annotations
 

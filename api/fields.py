@@ -45,8 +45,9 @@ class StrictCharField(serializers.CharField):
 
 @extend_schema_field({"type": "string", "pattern": f"^{MONEY.pattern}$", "example": "12.50"})
 class MoneyField(serializers.DecimalField):
-    """Money as a decimal string (API.md, `"12.50"`): a JSON number (a binary float), an
-    exponent, a sign or spaces are refused, so what the schema documents is what passes."""
+    """Money as a decimal string (`"12.50"`, docs/api-reference.md, Values): a JSON number (a
+    binary float), an exponent, a sign or spaces are refused, so what the schema documents is
+    what passes."""
 
     default_error_messages = {"invalid": 'Must be a decimal string such as "12.50".'}
 

@@ -1,4 +1,4 @@
-"""Request parsing and response bodies of the order endpoints (API.md, `POST /orders/`)."""
+"""Request parsing and response bodies of the order endpoints (docs/api-reference.md)."""
 
 from __future__ import annotations
 

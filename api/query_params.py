@@ -42,7 +42,8 @@ def integer(
 
 def page_request(params: Mapping[str, str], default_size: int, cap: int) -> PageRequest:
     page = integer(params, "page", default=1)
-    # Any larger page size is clamped to the cap (API.md), however large.
+    # Any larger page size is clamped to the cap, however large: clients read the
+    # size used in the envelope (docs/api-reference.md, Lists).
     size = integer(params, "page_size", maximum=None, default=default_size)
     return PageRequest(page=page, page_size=min(size, cap))
 

@@ -1,4 +1,4 @@
-"""Routes of the public HTTP API (paths are the contract in API.md)."""
+"""Routes of the public HTTP API (paths are the contract: docs/api-reference.md)."""
 
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView

@@ -1,4 +1,4 @@
-"""product_search: keyword search with filters, sorts and paging (API.md search section)."""
+"""product_search: keyword search with filters, sorts and paging (docs/api-reference.md)."""
 
 from __future__ import annotations
 

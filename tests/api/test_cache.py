@@ -1,6 +1,6 @@
-"""The read cache (API.md: inventory cached 60 s and invalidated when the projection changes that
-store's rows): hits cost no query, projected changes invalidate exactly the pages they touch,
-`min_position` never accepts a page older than the caller's write, and without Redis the
+"""The read cache (docs/api-reference.md: inventory cached 60 s and invalidated when the projection
+changes that store's rows): hits cost no query, projected changes invalidate exactly the pages they
+touch, `min_position` never accepts a page older than the caller's write, and without Redis the
 database answers."""
 
 import json

@@ -1,7 +1,7 @@
-"""The audit endpoints read from the event store (API.md, Audit): an order's events with their
-versions and positions and its state as of a version; a stock item's movements with the
-running quantity, paged, agreeing with the inventory read table. A request reads what it
-returns: an id of another kind costs one row, a page its own events whatever the history."""
+"""The audit endpoints read from the event store (docs/api-reference.md, audit): an order's events
+with their versions and positions and its state as of a version; a stock item's movements with the
+running quantity, paged, agreeing with the inventory read table. A request reads what it returns: an
+id of another kind costs one row, a page its own events whatever the history."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`GET /stores/<store_id>/inventory/` (API.md, Queries): rows, order, envelope and paging."""
+"""`GET /stores/<store_id>/inventory/` (docs/api-reference.md): rows, order, envelope and paging."""
 
 import pytest
 

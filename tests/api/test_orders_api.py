@@ -1,4 +1,5 @@
-"""`POST /orders/` through DRF's test client against the real event store (API.md)."""
+"""`POST /orders/` (docs/api-reference.md) through DRF's test client against the real event
+store."""
 
 import json
 import threading

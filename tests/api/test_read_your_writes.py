@@ -1,8 +1,9 @@
-"""`?min_position=N` on every read endpoint (API.md, Common): the answer waits for the projection
-behind it to reach N, answers 503 with Retry-After when it does not in time, and refuses a value
-that is not a position. Only a wait that can succeed holds the request: a position past the event
-store's head is a 400 at once, a projection without a live worker or a full set of waiting slots
-a 503 at once (each checked here with a wait of a minute that would otherwise time the test out).
+"""`?min_position=N` on every read endpoint (docs/api-reference.md, Consistency): the answer waits
+for the projection behind it to reach N, answers 503 with Retry-After when it does not in time, and
+refuses a value that is not a position. Only a wait that can succeed holds the request: a position
+past the event store's head is a 400 at once, a projection without a live worker or a full set of
+waiting slots a 503 at once (each checked here with a wait of a minute that would otherwise time the
+test out).
 """
 
 import json

@@ -1,4 +1,4 @@
-"""`GET /api/search/products/` (API.md, Queries): every filter alone and combined, every sort,
+"""`GET /api/search/products/` (docs/api-reference.md): every filter alone and combined, every sort,
 the row shape, paging, and a 400 naming the parameter for each invalid value."""
 
 import pytest

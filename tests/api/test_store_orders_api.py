@@ -1,4 +1,4 @@
-"""`GET /stores/<store_id>/orders/` and `GET /orders/<order_id>/` (API.md, Queries and Audit)."""
+"""`GET /stores/<store_id>/orders/` and `GET /orders/<order_id>/` (docs/api-reference.md)."""
 
 import json
 import uuid

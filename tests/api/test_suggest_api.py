@@ -1,4 +1,4 @@
-"""`GET /api/search/suggest/` (API.md, Queries): prefix matches, then other matches, then typo
+"""`GET /api/search/suggest/` (docs/api-reference.md): prefix matches, then other matches, then typo
 corrections; at most 10 distinct titles; 3 to 100 characters; rate limited per client IP."""
 
 import math
@@ -53,7 +53,7 @@ def suggest(api_client, q: str, **extra) -> list[str]:
 
 def in_groups(suggestions: list[str], *groups: set[str]) -> list[set[str]]:
     """The suggestions cut into consecutive groups of the given sizes (order inside a group is
-    the implementation's choice; API.md only orders the groups)."""
+    the implementation's choice; docs/api-reference.md orders only the groups)."""
     cuts, start = [], 0
     for group in groups:
         cuts.append(set(suggestions[start : start + len(group)]))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from django.core.management.base import BaseCommand
 
-from django.core.management.base import BaseCommand, CommandError
-
+from api.generated_files import add_output_arguments, write_or_check
 from api.postman import collection_json, default_output, openapi_document
 
 
@@ -16,31 +15,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument(
-            "--output",
-            default=default_output(),
-            help="file to write, '-' for stdout (default: docs/postman_collection.json)",
-        )
-        parser.add_argument(
-            "--check",
-            action="store_true",
-            help="write nothing; fail if the file differs from what would be written",
-        )
+        add_output_arguments(parser, default_output(), "docs/postman_collection.json")
 
     def handle(self, *args, **options) -> None:
         document = openapi_document()
-        text = collection_json(document)
-        output = options["output"]
-        if output == "-":
-            self.stdout.write(text, ending="")
-            return
-        path = Path(output)
-        if options["check"]:
-            if not path.exists() or path.read_text(encoding="utf-8") != text:
-                raise CommandError(f"{path} is out of date: run manage.py export_postman")
-            self.stdout.write(f"{path} is up to date")
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
         count = sum(len(operations) for operations in document["paths"].values())
-        self.stdout.write(f"wrote {path}: {count} requests")
+        text = collection_json(document)
+        write_or_check(self, text, options, "manage.py export_postman", f"{count} requests")

@@ -1,4 +1,4 @@
-"""Errors of the baseline: domain exceptions and the problem+json shape of API.md."""
+"""Errors of the baseline: domain exceptions and the problem+json shape of docs/api-reference.md."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Input validation of `POST /orders/`, with the rules of API.md."""
+"""Input validation of `POST /orders/`, with the service's rules (docs/api-reference.md)."""
 
 from __future__ import annotations
 
