@@ -46,6 +46,7 @@ USER aforro
 
 EXPOSE 8000
 # /health/ is exempt from the HTTPS redirect; the Host header must be one of ALLOWED_HOSTS.
+# Only 503 (database or event store down) fails it: degraded (cache or projector down) is 200.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD python -c "import os, urllib.request as r; host = os.environ.get('DJANGO_ALLOWED_HOSTS', '').split(',')[0].strip().lstrip('*.') or 'localhost'; r.urlopen(r.Request('http://127.0.0.1:' + os.environ.get('PORT', '8000') + '/health/', headers={'Host': host}), timeout=4)"
 CMD ["gunicorn", "-c", "gunicorn.conf.py", "aforro_backend.wsgi"]

@@ -156,16 +156,28 @@ class SuggestionsSerializer(serializers.Serializer):
 
 
 class ProjectionLagSerializer(serializers.Serializer):
-    position = serializers.IntegerField()
+    position = serializers.IntegerField(help_text="Last event folded; 0 before the first.")
     head = serializers.IntegerField()
     lag = serializers.IntegerField()
+    worker = serializers.ChoiceField(
+        ["ok", "missing"],
+        help_text="`missing`: no worker heartbeat within PROJECTOR_STALE_SECONDS (default 15).",
+    )
 
 
 class HealthSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        ["ok", "degraded", "unavailable"],
+        help_text="`unavailable` (503): the database or the event store is down, orders cannot "
+        "be taken. `degraded` (200): the cache or a projection's worker is missing. `ok` (200).",
+    )
     database = serializers.ChoiceField(DEPENDENCY_STATES)
     cache = serializers.ChoiceField(DEPENDENCY_STATES)
     event_store = serializers.ChoiceField(DEPENDENCY_STATES)
-    projections = serializers.DictField(child=ProjectionLagSerializer())
+    projections = serializers.DictField(
+        child=ProjectionLagSerializer(),
+        help_text="Every projection, the notifier included; empty when `unavailable`.",
+    )
 
 
 ORDER_HISTORY = PolymorphicProxySerializer(

@@ -235,15 +235,39 @@ SEARCH = [
     )
 ]
 SUGGEST = [answer("Prefix matches first", {"query": "mil", "suggestions": ["Milk 1L", "Millet"]})]
+LIVE = {"position": 42, "head": 42, "lag": 0, "worker": "ok"}
 HEALTH = {
+    "status": "ok",
     "database": "ok",
     "cache": "ok",
     "event_store": "ok",
-    "projections": {"catalog": {"position": 42, "head": 42, "lag": 0}},
+    "projections": {"catalog": LIVE, "store_orders": LIVE, "notifier": LIVE},
 }
-HEALTHY = [
-    answer("Healthy", HEALTH),
-    answer("Cache down", {**HEALTH, "cache": "unavailable"}, 503),
+HEALTH_STATES = [
+    answer("Ok", HEALTH),
+    answer(
+        "Degraded: the notifier has no live worker",
+        {
+            **HEALTH,
+            "status": "degraded",
+            "projections": {
+                **HEALTH["projections"],
+                "notifier": {"position": 40, "head": 42, "lag": 2, "worker": "missing"},
+            },
+        },
+    ),
+    answer("Degraded: the cache is down", {**HEALTH, "status": "degraded", "cache": "unavailable"}),
+    answer(
+        "Unavailable: the database is down",
+        {
+            "status": "unavailable",
+            "database": "unavailable",
+            "cache": "ok",
+            "event_store": "unavailable",
+            "projections": {},
+        },
+        503,
+    ),
 ]
 
 CANCEL_ORDER = [

@@ -17,6 +17,7 @@ from events.stock import (
     StockReleased,
 )
 from query_side.models import CategoryRow, InventoryRow, ProductRow, StoreRow
+from query_side.projection_names import CATALOG
 
 from .base import PositionedEvent, Touched
 from .product_rows import ProductBatch, upsert
@@ -26,7 +27,7 @@ QUANTITY_EVENTS = (StockReceived, StockItemReserved, StockReleased, StockAdjuste
 
 
 class CatalogProjector:
-    name = "catalog"
+    name = CATALOG
     topics = frozenset(
         e.TOPIC
         for e in (StoreOpened, ProductRegistered, ProductRevised, StockItemOpened, *QUANTITY_EVENTS)

@@ -13,13 +13,14 @@ import logging
 from django.db import transaction
 
 from events.orders import StockReserved
+from query_side.projection_names import NOTIFIER
 
 from .checkpoints import locked_checkpoint
 from .source import EventSource
 
 logger = logging.getLogger(__name__)
 
-NAME = "notifier"
+NAME = NOTIFIER
 TOPICS = frozenset({StockReserved.TOPIC})
 
 

@@ -1,16 +1,18 @@
-"""Status of every projection: checkpoint, event store head, lag, and whether a worker holds it."""
+"""Status of every projection and the notifier: checkpoint, event store head, lag, whether a worker
+holds it, and the worker its heartbeat names (host:pid) with the heartbeat's age."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
 import psycopg
+from django.utils import timezone
 
 from events.config import event_store_config, event_store_reader, postgres_conninfo
-from query_side.selectors.projection_progress import projection_lags
+from query_side.selectors.projection_progress import heartbeats, projection_lags
 
 from .leadership import projection_lock_key
-from .registry import read_model_projectors
+from .registry import projection_names
 
 
 @dataclass(frozen=True)
@@ -19,8 +21,10 @@ class ProjectionStatus:
     position: int
     head: int
     lag_events: int
-    lag_seconds: float
+    lag_seconds: float | None  # None: unknown (the checkpoint records no event time)
     held: bool | None  # None where unknowable (SQLite: the in-process worker, if any)
+    holder: str | None  # host:pid of the worker's last heartbeat; None if none ever beat
+    heartbeat_age_seconds: float | None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -52,12 +56,19 @@ def held_projections(names: list[str]) -> dict[str, bool | None]:
 
 
 def projection_status(names: list[str] | None = None) -> list[ProjectionStatus]:
-    names = names or list(read_model_projectors())
+    names = names or projection_names()
     head, head_time = head_and_time()
-    held = held_projections(names)
+    held, beats, now = held_projections(names), heartbeats(names), timezone.now()
     return [
         ProjectionStatus(
-            lag.name, lag.position, lag.head, lag.lag_events, lag.lag_seconds, held[lag.name]
+            lag.name,
+            lag.position,
+            lag.head,
+            lag.lag_events,
+            lag.lag_seconds,
+            held[lag.name],
+            beats[lag.name][0] if lag.name in beats else None,
+            (now - beats[lag.name][1]).total_seconds() if lag.name in beats else None,
         )
         for lag in projection_lags(names, head, head_time)
     ]

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from events.orders import OrderCancelled, OrderPlaced, OrderRejected, StockReserved
 from query_side.models import OrderLineRow, OrderRow, OrderStatusCount
+from query_side.projection_names import STORE_ORDERS
 
 from .base import PositionedEvent, Touched
 from .rows import insert_rows, update_rows
@@ -29,7 +30,7 @@ LINE_FIELDS = ("order", "line_no", "product_id", "product_title", "quantity_requ
 
 
 class StoreOrdersProjector:
-    name = "store_orders"
+    name = STORE_ORDERS
     topics = frozenset(e.TOPIC for e in (OrderPlaced, StockReserved, OrderRejected, OrderCancelled))
     tables = (OrderRow, OrderLineRow, OrderStatusCount)
 

@@ -121,7 +121,7 @@ class ProjectionWorker:
                 if not is_infrastructure_error(error) and not _is_connection_error(error):
                     raise
                 logger.warning("database unavailable (%r); retrying in %.1fs", error, backoff)
-                self._drop_connections()
+                self.drop_connections()
                 self.stop_event.wait(backoff)
                 backoff = min(backoff * 2, 5.0)
         self.leadership.close()
@@ -138,7 +138,7 @@ class ProjectionWorker:
         busy = time.monotonic() - started < BUSY_WAKE_SECONDS
         self.stop_event.wait(self.busy_coalesce_seconds if busy else self.coalesce_seconds)
 
-    def _drop_connections(self) -> None:
+    def drop_connections(self) -> None:
         self.leadership.close()
         for conn in connections.all():
             conn.close_if_unusable_or_obsolete()
@@ -153,7 +153,8 @@ def _is_connection_error(error: BaseException) -> bool:
 
 
 def start_in_background(worker: ProjectionWorker) -> threading.Thread:
-    """Embedded mode: run the worker in a daemon thread of the web process."""
+    """Run the worker in a daemon thread, unsupervised (tests; the embedded mode supervises its
+    thread: projections/supervisor.py)."""
 
     def target() -> None:
         try:

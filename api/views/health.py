@@ -1,4 +1,7 @@
-"""`GET /health/`: database, cache, event store and projection lag; 503 if a dependency is down."""
+"""`GET /health/`: the database, cache, event store and every projection's lag and worker, with
+one overall status: `unavailable` (503) when orders cannot be taken, `degraded` (200) when the
+service answers but something behind it is missing, `ok` otherwise. May import command_side,
+query_side and the composition root."""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ from rest_framework.views import APIView
 
 from aforro_backend.composition import command_context
 from command_side.positions import event_store_head as stored_head
-from query_side.selectors.health import cache_ok, checkpoints, database_ok
+from query_side.projection_names import MONITORED
+from query_side.selectors.health import cache_ok, database_ok, projection_health
 
 from .. import schema, schema_examples
 
@@ -21,6 +25,20 @@ def event_store_head() -> int | None:
         return None
 
 
+def overall_status(database: bool, event_store: bool, cache: bool, projections: dict) -> str:
+    """Without the database or the event store no order can be taken; without the cache or a
+    projection's worker the service still answers, slower or with reads falling behind."""
+    if not (database and event_store):
+        return "unavailable"
+    if not cache or any(p["worker"] != "ok" for p in projections.values()):
+        return "degraded"
+    return "ok"
+
+
+def state(up: bool) -> str:
+    return "ok" if up else "unavailable"
+
+
 class HealthApi(APIView):
     authentication_classes: list = []
     permission_classes: list = []
@@ -28,28 +46,32 @@ class HealthApi(APIView):
     @extend_schema(
         operation_id="health",
         tags=["operations"],
-        summary="Dependencies and projection lag",
+        summary="Overall status, dependencies, projection lag and workers",
         responses={
-            **schema.ok(schema.HealthSerializer, "Every dependency is up."),
-            **schema.ok(schema.HealthSerializer, "A dependency is down (named in the body).", 503),
+            **schema.ok(
+                schema.HealthSerializer,
+                "`ok`, or `degraded`: the cache or a projection's worker is missing.",
+            ),
+            **schema.ok(
+                schema.HealthSerializer,
+                "`unavailable`: the database or the event store is down (named in the body).",
+                503,
+            ),
             **schema.problems(400, notes={400: "A malformed request, e.g. an unserved Host."}),
         },
-        examples=schema_examples.HEALTHY,
+        examples=schema_examples.HEALTH_STATES,
     )
     def get(self, request: Request) -> Response:
         database, cache = database_ok(), cache_ok()
         head = event_store_head()
-        projections = {}
-        if database and head is not None:
-            projections = {
-                name: {"position": position, "head": head, "lag": max(head - position, 0)}
-                for name, position in checkpoints().items()
-            }
+        up = database and head is not None
+        projections = projection_health(list(MONITORED), head) if up else {}
+        status = overall_status(database, head is not None, cache, projections)
         body = {
-            "database": "ok" if database else "unavailable",
-            "cache": "ok" if cache else "unavailable",
-            "event_store": "ok" if head is not None else "unavailable",
+            "status": status,
+            "database": state(database),
+            "cache": state(cache),
+            "event_store": state(head is not None),
             "projections": projections,
         }
-        healthy = database and cache and head is not None
-        return Response(body, status=200 if healthy else 503)
+        return Response(body, status=503 if status == "unavailable" else 200)

@@ -1,5 +1,6 @@
-"""Health checks of the read side's dependencies (the database and the cache) and the numbers
-/metrics reports from the read side."""
+"""Health checks of the read side's dependencies (the database and the cache), each
+projection's progress and worker as /health/ reports them, and the numbers /metrics reports from
+the read side. May import query_side's own modules."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from django.core.cache import cache
 from django.db import connection
 
 from query_side.models import OrderStatusCount, ProjectionCheckpoint
+
+from .projection_progress import live_projections
 
 
 def database_ok() -> bool:
@@ -32,6 +35,21 @@ def cache_ok() -> bool:
 
 def checkpoints() -> dict[str, int]:
     return dict(ProjectionCheckpoint.objects.order_by("name").values_list("name", "position"))
+
+
+def projection_health(names: list[str], head: int) -> dict[str, dict]:
+    """Position, lag behind `head` and whether a live worker runs it, for every named projection;
+    one never run yet is at position 0 with its worker missing."""
+    positions, live = checkpoints(), live_projections(names)
+    return {
+        name: {
+            "position": positions.get(name, 0),
+            "head": head,
+            "lag": max(head - positions.get(name, 0), 0),
+            "worker": "ok" if name in live else "missing",
+        }
+        for name in names
+    }
 
 
 def order_counts_by_status() -> dict[str, int]:

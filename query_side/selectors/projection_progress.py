@@ -19,7 +19,7 @@ class ProjectionLag:
     position: int
     head: int
     lag_events: int
-    lag_seconds: float
+    lag_seconds: float | None  # None: unknown (the checkpoint records no event time)
 
 
 def projection_lags(names: list[str], head: int, head_time: datetime | None) -> list[ProjectionLag]:
@@ -28,10 +28,10 @@ def projection_lags(names: list[str], head: int, head_time: datetime | None) -> 
     for name in names:
         checkpoint = checkpoints.get(name)
         position = checkpoint.position if checkpoint else 0
-        seconds = 0.0
+        seconds: float | None = 0.0
         if position < head and head_time is not None:
             since = checkpoint.event_time if checkpoint and checkpoint.event_time else None
-            seconds = (head_time - since).total_seconds() if since else float("nan")
+            seconds = (head_time - since).total_seconds() if since else None
         lags.append(ProjectionLag(name, position, head, max(head - position, 0), seconds))
     return lags
 
@@ -47,6 +47,15 @@ def live_projections(names: list[str]) -> set[str]:
     since = timezone.now() - timedelta(seconds=settings.PROJECTOR_STALE_SECONDS)
     seen = ProjectionHeartbeat.objects.filter(name__in=names, seen_at__gte=since)
     return set(seen.values_list("name", flat=True))
+
+
+def heartbeats(names: list[str]) -> dict[str, tuple[str, datetime]]:
+    """The last heartbeat of each named projection that has one: (holder host:pid, seen_at)."""
+    beats = ProjectionHeartbeat.objects.filter(name__in=names)
+    return {
+        name: (holder, seen)
+        for name, holder, seen in beats.values_list("name", "holder", "seen_at")
+    }
 
 
 def wait_for_position(

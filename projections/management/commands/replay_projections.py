@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from events.config import event_store_reader
-from projections.registry import select
+from projections.registry import UnknownProjection, select
 from projections.replay import rebuild, rebuild_in_place
 from projections.source import EventSource
 
@@ -37,7 +37,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         try:
             projectors = select(options["names"])
-        except KeyError as error:
+        except UnknownProjection as error:
             raise CommandError(str(error)) from None
         source = EventSource(event_store_reader())
         replay = rebuild_in_place if options["in_place"] else rebuild

@@ -12,7 +12,7 @@ from projections.batches import ProjectionFailed
 from projections.catch_up import DEFAULT_BATCH_SIZE
 from projections.notifier import NAME as NOTIFIER
 from projections.notifier import Notifier
-from projections.registry import select
+from projections.registry import UnknownProjection, select
 from projections.tasks import enqueue_order_confirmation
 from projections.worker import ProjectionWorker
 
@@ -64,7 +64,7 @@ class Command(BaseCommand):
         with_notifier = not names or NOTIFIER in names
         try:
             projectors = select([n for n in names if n != NOTIFIER]) if names != [NOTIFIER] else []
-        except KeyError as error:
+        except UnknownProjection as error:
             raise CommandError(str(error)) from None
         worker = ProjectionWorker(
             projectors,
