@@ -3,7 +3,7 @@ mode) and the domain metrics, read at scrape time from shared state (the databas
 the same whichever worker answers. The composition root: may import every layer but `api`.
 
 A domain metric is one function decorated with `@domain_metric(...)`: it gets the scrape's
-`Reads` (shared reads made once per scrape) and yields (label values, value) pairs.
+`Reads` (shared reads made once per scrape) and returns (label values, value) pairs.
 """
 
 from __future__ import annotations
