@@ -1,10 +1,14 @@
 """gunicorn settings (`gunicorn -c gunicorn.conf.py aforro_backend.wsgi`), read from the
 environment: GUNICORN_BIND (or PORT), GUNICORN_WORKERS, GUNICORN_TIMEOUT,
-GUNICORN_GRACEFUL_TIMEOUT, GUNICORN_KEEPALIVE. May import only the standard library."""
+GUNICORN_GRACEFUL_TIMEOUT, GUNICORN_KEEPALIVE, PROMETHEUS_MULTIPROC_DIR. May import only the
+standard library at module level (hooks import inside the function)."""
 
 from __future__ import annotations
 
+import glob
 import os
+import shutil
+import tempfile
 
 # Each worker holds its own PostgreSQL connections (Django's, the event store pool of
 # EVENT_STORE_POOL_SIZE, the writer-lock session): past 8 workers a default max_connections=100
@@ -69,3 +73,44 @@ errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # One line per request: client, request line, status, bytes, time taken, <worker pid>.
 access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms %(p)s'
+
+# Prometheus' multiprocess mode: each worker writes its metrics to files in this directory and
+# /metrics sums every worker's (aforro_backend/metrics.py). prometheus_client reads the variable
+# when a worker first imports it, so the master sets it before forking any worker.
+MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
+# Set when this master made a private directory: which master owns it (and removes it at exit).
+PRIVATE_DIR_OWNER = "AFORRO_METRICS_DIR_OWNER"
+
+
+def metrics_directory() -> str:
+    """The deployment's PROMETHEUS_MULTIPROC_DIR, or a private one for this master: a fresh
+    directory under the temp dir, never one another gunicorn could be using."""
+    configured = os.environ.get(MULTIPROC_DIR, "").strip()
+    if configured and PRIVATE_DIR_OWNER not in os.environ:
+        return configured
+    # Unset, or a private directory inherited from another master: make our own.
+    path = tempfile.mkdtemp(prefix=f"aforro-metrics-{os.getpid()}-")
+    os.environ[MULTIPROC_DIR], os.environ[PRIVATE_DIR_OWNER] = path, str(os.getpid())
+    return path
+
+
+def on_starting(server) -> None:
+    path = metrics_directory()
+    os.makedirs(path, exist_ok=True)
+    # Counts of an earlier run would be added to this one's. Only prometheus_client's files:
+    # a directory set by mistake to something shared loses nothing else.
+    for stale in glob.glob(os.path.join(path, "*.db")):
+        os.remove(stale)
+    server.log.info("Prometheus multiprocess metrics in %s", path)
+
+
+def child_exit(server, worker) -> None:
+    """A dead worker's counters stay (its requests happened); its live gauges go."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server) -> None:
+    if os.environ.get(PRIVATE_DIR_OWNER) == str(os.getpid()):
+        shutil.rmtree(os.environ[MULTIPROC_DIR], ignore_errors=True)

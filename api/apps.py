@@ -6,10 +6,8 @@ class ApiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from .metrics import register_domain_metrics
         from .throttles import OrderThrottle, SuggestThrottle
 
-        register_domain_metrics()
         # A malformed rate refuses to start instead of failing every throttled request.
         for throttle in (OrderThrottle, SuggestThrottle):
             throttle()

@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import http.server
 import json
+import logging
 import os
 import re
 import runpy
 import secrets
 import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -206,6 +210,17 @@ def test_service_dependencies_wait_for_healthy_services_and_finished_migrations(
     assert services["projector"]["deploy"]["replicas"] == 2
 
 
+def test_only_the_web_service_has_a_prometheus_multiprocess_directory_on_a_tmpfs():
+    services = app_services()
+    directory = services["web"]["environment"]["PROMETHEUS_MULTIPROC_DIR"]
+    assert directory in services["web"]["tmpfs"]  # in memory: a restart starts from empty files
+    for name, svc in services.items():
+        if name != "web":
+            assert "PROMETHEUS_MULTIPROC_DIR" not in svc.get("environment", {}), name
+    # Not in .env.example, which every service reads: only gunicorn empties and owns it.
+    assert "PROMETHEUS_MULTIPROC_DIR" not in env_example()[0]
+
+
 def test_compose_reads_env_example_then_an_optional_env_file():
     for svc in app_services().values():
         files = [entry["path"] for entry in svc["env_file"]]
@@ -322,6 +337,48 @@ def test_gunicorn_takes_workers_and_bind_from_the_environment(monkeypatch):
 
 def test_gunicorn_runs_one_worker_in_the_embedded_mode(monkeypatch):
     assert gunicorn_config(monkeypatch)["workers"] == 1
+
+
+def start_master(monkeypatch, tmp_path: Path, **env: str) -> tuple[dict, Path]:
+    """gunicorn.conf.py's on_starting as the master runs it; (the config, the metrics dir)."""
+    for name in ("PROMETHEUS_MULTIPROC_DIR", "AFORRO_METRICS_DIR_OWNER"):
+        monkeypatch.setenv(name, "")  # so that the hooks' own settings are undone afterwards
+        monkeypatch.delenv(name)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    config = gunicorn_config(monkeypatch, **env)
+    config["on_starting"](SimpleNamespace(log=logging.getLogger("gunicorn.error")))
+    return config, Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+
+
+def test_gunicorn_empties_the_deployments_metrics_directory_of_its_files_only(
+    monkeypatch, tmp_path
+):
+    configured = tmp_path / "metrics"
+    configured.mkdir()
+    (configured / "counter_123.db").write_bytes(b"old counts")
+    (configured / "README").write_text("not prometheus_client's")
+    config, directory = start_master(
+        monkeypatch, tmp_path, PROMETHEUS_MULTIPROC_DIR=str(configured)
+    )
+    assert directory == configured
+    assert [p.name for p in directory.iterdir()] == ["README"]
+    config["on_exit"](None)
+    assert directory.is_dir()  # the deployment's: never removed
+
+
+def test_without_a_metrics_directory_each_gunicorn_master_makes_and_removes_its_own(
+    monkeypatch, tmp_path
+):
+    config, directory = start_master(monkeypatch, tmp_path)
+    assert directory.parent == tmp_path
+    assert directory.name.startswith(f"aforro-metrics-{os.getpid()}-")
+    # Another master started from this one's environment (a re-exec) does not share it.
+    monkeypatch.setenv("AFORRO_METRICS_DIR_OWNER", str(os.getpid() + 1))
+    config["on_starting"](SimpleNamespace(log=logging.getLogger("gunicorn.error")))
+    assert Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]) != directory
+    config["on_exit"](None)
+    assert not Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).exists()
+    shutil.rmtree(directory)
 
 
 # --- the image's HEALTHCHECK ---

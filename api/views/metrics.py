@@ -1,4 +1,5 @@
-"""`GET /metrics`: django-prometheus's exposition, for the configured scrapers only.
+"""`GET /metrics`: the request metrics of every gunicorn worker and the domain metrics
+(aforro_backend/metrics.py), for the configured scrapers only.
 
 The numbers (request rates, orders by status, projection lag) say how busy the shop is, so the
 page is for the scrapers the operator names: client addresses in METRICS_ALLOWED_IPS (loopback by
@@ -13,7 +14,9 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django_prometheus.exports import ExportToDjangoView
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from aforro_backend.metrics import exposition
 
 from ..client_address import client_address
 from ..errors import django_problem
@@ -23,7 +26,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
     if not (bearer_token_matches(request) or address_allowed(client_address(request))):
         detail = "Metrics are served only to the configured scrapers."
         return django_problem(403, "forbidden", "Forbidden", detail)
-    return ExportToDjangoView(request)
+    return HttpResponse(exposition(), content_type=CONTENT_TYPE_LATEST)
 
 
 def bearer_token_matches(request: HttpRequest) -> bool:

@@ -1,13 +1,18 @@
-"""`GET /metrics`: served to the configured scrapers only (an address allowlist, a bearer token)
-and cheap to scrape: the orders-by-status numbers never count the order table."""
-
-import re
+"""`GET /metrics`: served to the configured scrapers only (an address allowlist, a bearer token),
+cheap to scrape (the orders-by-status numbers never count the order table), and the domain
+metrics of aforro_backend/metrics.py: orders by status, cancellations, the event store head,
+projection lag and whether a worker runs each projection."""
 
 import pytest
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from prometheus_client.parser import text_string_to_metric_families
 
+from aforro_backend.metrics import DomainCollector, DomainMetric, domain_metric
+from command_side.cancel_order import CancelOrder, cancel_order
+from projections.heartbeat import Heartbeat
+from projections.notifier import NAME as NOTIFIER
 from tests.command_side.test_place_order import stocked
 
 from .read_fixtures import assert_problem, order, project
@@ -30,12 +35,12 @@ def assert_served(response) -> str:
 def assert_refused(response) -> None:
     body = assert_problem(response, 403)
     assert body["type"] == "/problems/forbidden"
-    assert "aforro_orders" not in response.content.decode()
+    assert "aforro_" not in response.content.decode()
 
 
 @pytest.mark.parametrize("address", ["127.0.0.1", "::1", "::ffff:127.0.0.1"])
 def test_a_loopback_scraper_is_served_by_default(api_client, address):
-    assert "aforro_orders_total" in assert_served(scrape(api_client, address))
+    assert "aforro_orders{" in assert_served(scrape(api_client, address))
 
 
 def test_any_other_address_is_refused_with_problem_json(api_client):
@@ -71,9 +76,14 @@ def test_without_a_configured_token_a_bearer_header_admits_nobody(api_client):
     assert_refused(scrape(api_client, "203.0.113.7", Authorization="Bearer "))
 
 
-def orders_metric(text: str) -> dict[str, float]:
-    found = re.findall(r'^aforro_orders_total\{status="(\w+)"\} (\S+)$', text, re.MULTILINE)
-    return {status: float(value) for status, value in found}
+def samples(text: str, name: str) -> dict[tuple, float]:
+    """{label values: value} of the metric `name` (a counter's `_total` sample) in a scrape."""
+    return {
+        tuple(sample.labels.values()): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == name
+    }
 
 
 def test_a_scrape_reports_orders_by_status_without_reading_the_order_table(api_client, ctx):
@@ -83,5 +93,69 @@ def test_a_scrape_reports_orders_by_status_without_reading_the_order_table(api_c
     project()
     with CaptureQueriesContext(connection) as queries:
         text = assert_served(scrape(api_client))
-    assert orders_metric(text) == {"CONFIRMED": 2.0, "REJECTED": 1.0}
+    assert samples(text, "aforro_orders") == {
+        ("PENDING",): 0.0,
+        ("CONFIRMED",): 2.0,
+        ("REJECTED",): 1.0,
+        ("CANCELLED",): 0.0,
+    }
+    assert samples(text, "aforro_orders_placed_total") == {(): 3.0}
     assert not [q["sql"] for q in queries if 'read_order"' in q["sql"] or "read_order " in q["sql"]]
+
+
+def test_a_cancellation_moves_an_order_from_confirmed_to_cancelled_and_is_counted(api_client, ctx):
+    stocked(ctx, {1: 5})
+    order(ctx, 1, (1, 1))
+    cancelled = order(ctx, 1, (1, 1))
+    project()
+    cancel_order(ctx, CancelOrder(cancelled.order.id, "changed my mind"))
+    project()
+    text = assert_served(scrape(api_client))
+    orders = samples(text, "aforro_orders")
+    assert (orders[("CONFIRMED",)], orders[("CANCELLED",)]) == (1.0, 1.0)
+    assert samples(text, "aforro_order_cancellations_total") == {(): 1.0}
+    assert samples(text, "aforro_orders_placed_total") == {(): 2.0}
+
+
+def test_head_lag_and_worker_up_are_reported_for_every_projection_and_the_notifier(api_client, ctx):
+    stocked(ctx, {1: 5})
+    order(ctx, 1, (1, 1))
+    project()  # the read models, not the notifier
+    head = ctx.app.recorder.max_notification_id()
+    Heartbeat(holder="test-worker").beat(["catalog"])
+    text = assert_served(scrape(api_client))
+    assert samples(text, "aforro_event_store_head") == {(): float(head)}
+    lag = samples(text, "aforro_projection_lag_events")
+    assert lag == {("catalog",): 0.0, ("store_orders",): 0.0, (NOTIFIER,): float(head)}
+    up = samples(text, "aforro_projection_worker_up")
+    assert up == {("catalog",): 1.0, ("store_orders",): 0.0, (NOTIFIER,): 0.0}
+
+
+def test_describe_names_every_domain_metric_without_a_query():
+    with CaptureQueriesContext(connection) as queries:
+        names = {family.name for family in DomainCollector().describe()}
+    assert not queries.captured_queries
+    assert {"aforro_orders", "aforro_event_store_head", "aforro_projection_worker_up"} <= names
+
+
+def test_a_metric_whose_read_fails_is_left_out_and_the_others_are_still_reported():
+    def broken(reads):
+        raise RuntimeError("the database is down")
+
+    working = DomainMetric("aforro_test_ok", "", (), False, lambda reads: [((), 1)])
+    failing = DomainMetric("aforro_test_broken", "", (), False, broken)
+    families = list(DomainCollector([failing, working]).collect())
+    assert [(f.name, [s.value for s in f.samples]) for f in families] == [("aforro_test_ok", [1])]
+
+
+def test_one_decorated_function_adds_a_domain_metric():
+    metrics: list[DomainMetric] = []
+
+    @domain_metric("aforro_test_queue", "Queued things", ("queue",), into=metrics)
+    def queued(reads):
+        return [(("confirmations",), 7)]
+
+    [family] = DomainCollector(metrics).collect()
+    assert [(s.name, s.labels, s.value) for s in family.samples] == [
+        ("aforro_test_queue", {"queue": "confirmations"}, 7)
+    ]
