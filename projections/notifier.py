@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
+from django.utils import timezone
 
 from events.orders import StockReserved
 
 from .checkpoints import locked_checkpoint
+from .confirmation_enqueues import record_enqueues
 from .source import EventSource
 
 logger = logging.getLogger(__name__)
@@ -39,6 +41,9 @@ class Notifier:
             logger.info("notifier enqueued order=%s position=%s", event.originator_id, position)
         if batch.size:
             with transaction.atomic():
+                # Only once the broker accepted the whole batch: the sweep backs off from here.
+                enqueued = {event.originator_id: 1 for _, event in batch.events}
+                record_enqueues(enqueued, timezone.now())
                 checkpoint = locked_checkpoint(NAME)
                 if checkpoint.position == start:
                     checkpoint.position = batch.last_position
