@@ -46,6 +46,13 @@ def fresh_database(db):
             admin.execute(drop.format(sql.Identifier(name)))
 
 
+REFUSE_DDL = (
+    "CREATE FUNCTION refuse_ddl() RETURNS event_trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN RAISE EXCEPTION 'DDL issued: %', tg_tag; END $$; "
+    "CREATE EVENT TRIGGER refuse_ddl ON ddl_command_start EXECUTE FUNCTION refuse_ddl()"
+)
+
+
 def store_objects(config: EventStoreConfig) -> list[int]:
     with psycopg.connect(postgres_conninfo(config), autocommit=True) as conn:
         return [n for (n,) in conn.execute(STORE_OBJECTS)]
@@ -64,6 +71,17 @@ def test_an_unmigrated_postgres_database_fails_clearly_and_gets_no_ddl(fresh_dat
     create_schema(config)
     assert store_objects(config) == [2, 1, 1]
     build(config)
+
+
+@pytest.mark.postgres
+def test_building_the_application_on_a_migrated_database_issues_no_ddl(fresh_database):
+    config = EventStoreConfig(fresh_database)
+    create_schema(config)
+    with psycopg.connect(postgres_conninfo(config), autocommit=True) as conn:
+        conn.execute(REFUSE_DDL)  # from here on, any DDL in this database fails
+    build(config)
+    with pytest.raises(Exception, match="DDL issued"):  # the trigger does refuse DDL
+        create_schema(config)
 
 
 def test_an_unmigrated_sqlite_file_fails_clearly_until_the_schema_is_created(tmp_path: Path):
