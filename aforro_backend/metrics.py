@@ -19,6 +19,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from command_side.positions import event_store_head
+from projections.confirmation_backlog import ConfirmationBacklog, confirmation_backlog
 from query_side.projection_names import MONITORED
 from query_side.selectors.health import checkpoints, order_counts_by_status
 from query_side.selectors.projection_progress import live_projections
@@ -49,6 +50,10 @@ class Reads:
     @cached_property
     def projections(self) -> list[str]:
         return list(MONITORED)
+
+    @cached_property
+    def confirmations(self) -> ConfirmationBacklog:
+        return confirmation_backlog()
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,23 @@ def projection_lag(reads: Reads) -> Samples:
 def projection_worker_up(reads: Reads) -> Samples:
     live = live_projections(reads.projections)
     return [((name,), 1 if name in live else 0) for name in reads.projections]
+
+
+@domain_metric(
+    "aforro_confirmation_queue_depth",
+    "Confirmation tasks waiting in the broker's queue (absent while the broker does not answer)",
+)
+def confirmation_queue_depth(reads: Reads) -> Samples:
+    depth = reads.confirmations.queue_depth
+    return [] if depth is None else [((), depth)]
+
+
+@domain_metric(
+    "aforro_confirmation_oldest_unsent_seconds",
+    "Age of the oldest confirmed order (of the sweep's day) still without its e-mail; 0 if none",
+)
+def oldest_unsent_confirmation(reads: Reads) -> Samples:
+    return [((), reads.confirmations.oldest_unsent_seconds or 0.0)]
 
 
 class DomainCollector:

@@ -138,10 +138,14 @@ EVENT_STORE_POOL_WAIT_SECONDS = int(os.environ.get("EVENT_STORE_POOL_WAIT_SECOND
 AGGREGATE_CACHE_MAXSIZE = int(os.environ.get("AGGREGATE_CACHE_MAXSIZE", "20000"))
 ORDER_MAX_ATTEMPTS = int(os.environ.get("ORDER_MAX_ATTEMPTS", "8"))
 # The notifier's safety net (projections/confirmation_sweep.py): how long a confirmed order may
-# wait for its e-mail before it is enqueued again, and how often the worker looks.
+# wait for its e-mail before it is enqueued again (doubled per later attempt, up to the max
+# backoff), and how often the worker looks.
 CONFIRMATION_SWEEP_GRACE_SECONDS = float(os.environ.get("CONFIRMATION_SWEEP_GRACE_SECONDS", "120"))
 CONFIRMATION_SWEEP_INTERVAL_SECONDS = float(
     os.environ.get("CONFIRMATION_SWEEP_INTERVAL_SECONDS", "60")
+)
+CONFIRMATION_SWEEP_MAX_BACKOFF_SECONDS = float(
+    os.environ.get("CONFIRMATION_SWEEP_MAX_BACKOFF_SECONDS", "3600")
 )
 # How long a read with ?min_position=N waits for its projection before answering 503.
 MIN_POSITION_WAIT_SECONDS = float(os.environ.get("MIN_POSITION_WAIT_SECONDS", "2"))

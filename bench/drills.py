@@ -2,7 +2,7 @@
 the service promises still holds. Each drill starts its own servers and databases on loopback
 ports below 32768 and removes them when it ends, passed or not.
 
-    python -m bench.drills [all|projector-kill|redis|postgres|malformed|partition ...]
+    python -m bench.drills [all|projector-kill|redis|postgres|malformed|partition|confirmations ...]
                            [--report PATH] [--repeat N]
 
 Prints every check with PASS/FAIL and exits 1 if any failed. `all` also writes bench/DRILLS.md.
@@ -30,6 +30,10 @@ DRILLS = {
     "postgres": ("bench.drill_postgres", "restart PostgreSQL (a temporary cluster) under load"),
     "malformed": ("bench.drill_malformed", "~2,000 malformed requests as fast as possible"),
     "partition": ("bench.drill_partition", "freeze PostgreSQL (SIGSTOP) for ~12 s under load"),
+    "confirmations": (
+        "bench.drill_confirmations",
+        "no Celery worker for ~10 sweep intervals while orders are placed",
+    ),
 }
 DEFAULT_REPORT = Path(__file__).resolve().parent / "DRILLS.md"
 # Findings written by hand below this line survive the next run's rewrite of the report.

@@ -104,7 +104,9 @@ def measure(target_events: int, library_seconds: float) -> dict:
 
     from .library_runner import library_rate
 
-    count, elapsed = library_rate(application_env(event_store_config()), library_seconds)
+    # The library creates its tracking table when it builds the runner (migrate has not).
+    env = application_env(event_store_config(), create_tables=True)
+    count, elapsed = library_rate(env, library_seconds)
     result["library"] = {"events": count, "seconds": elapsed}
     result["relevant"] = relevant_counts(source)
     return result

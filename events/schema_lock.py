@@ -1,10 +1,11 @@
 """One process at a time creates the event store's tables, types and functions.
 
-The library creates them (IF NOT EXISTS, CREATE OR REPLACE) whenever an application is built,
-that is in every new process on its first request. Two processes doing it at once make
-PostgreSQL fail one of them ("tuple concurrently updated" on the append function, a duplicate
-row type): a 500 for that request, which the Redis fault drill caught. A session advisory lock,
-held on a connection of its own while the application is built, makes them take turns.
+Only `manage.py migrate` creates them now (events/store.py `create_schema`; serving processes
+build the application with the library's CREATE_TABLE off). Two migrates at once (two deploys,
+a compose `migrate` beside a manual one) would still make PostgreSQL fail one of them ("tuple
+concurrently updated" on the append function, a duplicate row type), as every new serving
+process once did on its first request. A session advisory lock, held on a connection of its
+own while the schema is created, makes them take turns.
 May import only the standard library, psycopg and this package.
 """
 

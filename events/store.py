@@ -1,25 +1,29 @@
 """The eventsourcing Application of the order service and how it is configured.
 
 One application, one table of stored events ("aforro_events"): PostgreSQL beside the read tables
-in the same database, or a SQLite file in the embedded mode.
+in the same database, or a SQLite file in the embedded mode. `manage.py migrate` creates the
+tables (`create_schema`); every other process builds the application without DDL and fails
+clearly if they are missing (store_schema.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.postgres import PostgresDatastore
-from eventsourcing.utils import Environment
+from eventsourcing.utils import Environment, strtobool
 
 from . import catalog, orders, stock  # noqa: F401  (registers every topic before a read)
 from .base import Snapshot
 from .deadline import bind_pool
 from .schema_lock import schema_lock
 from .snapshots import CurrentSnapshotStore
+from .store_schema import check_schema
 
 APPLICATION_NAME = "Aforro"
 EVENTS_TABLE = "aforro_events"
@@ -49,9 +53,17 @@ class EventStoreApplication(Application):
     snapshot_class = Snapshot
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
-        # Building the application creates the store's tables: one process at a time.
-        with schema_lock(env or {}):
+        env = env or {}
+        creating = strtobool(env.get("CREATE_TABLE") or "yes")
+        # Creating the tables: one process at a time (PostgreSQL fails concurrent DDL).
+        with schema_lock(env) if creating else nullcontext():
             super().__init__(env)
+        if not creating:
+            try:
+                check_schema(self)
+            except BaseException:
+                self.close()
+                raise
 
     def construct_factory(self, env: Environment) -> InfrastructureFactory:
         """The library's factory, with the PostgreSQL pool keeping each request's deadline."""
@@ -67,9 +79,17 @@ class EventStoreApplication(Application):
         return CurrentSnapshotStore(mapper=store.mapper, recorder=store.recorder)
 
 
-def application_env(config: EventStoreConfig) -> dict[str, str]:
-    """The eventsourcing environment variables for `config` (never read from os.environ)."""
+def create_schema(config: EventStoreConfig) -> None:
+    """Create the event store's tables, types and functions, or bring them up to date
+    (idempotent: IF NOT EXISTS, CREATE OR REPLACE). `manage.py migrate` runs it."""
+    EventStoreApplication(env=application_env(config, create_tables=True)).close()
+
+
+def application_env(config: EventStoreConfig, create_tables: bool = False) -> dict[str, str]:
+    """The eventsourcing environment variables for `config` (never read from os.environ).
+    Without `create_tables`, building the application issues no DDL (it checks instead)."""
     env = {
+        "CREATE_TABLE": "y" if create_tables else "n",
         "IS_SNAPSHOTTING_ENABLED": "y",
         "AGGREGATE_CACHE_MAXSIZE": str(config.aggregate_cache_maxsize),
     }

@@ -1,4 +1,5 @@
-"""The safety net behind the notifier: re-enqueue confirmations that never arrived.
+"""The safety net behind the notifier: re-enqueue confirmations that never arrived, without
+flooding the broker while no worker runs (docs/decisions/014-confirmation-re-enqueue.md).
 
 The notifier's checkpoint moves once the broker accepted a task, but the Redis transport can
 still drop a task that a worker was taking when Redis stopped (it pops and records "unacked"
@@ -7,10 +8,10 @@ period with no delivery row are enqueued again; the task is idempotent per order
 orders are not CONFIRMED in the read table, and one the task skipped has a skip row: neither is
 enqueued again.
 
-Losses happen around the moment of enqueueing, so the sweep looks back a bounded window (a
-day) rather than over all history, and asks with NOT EXISTS: PostgreSQL plans `NOT IN
-(subquery)` as a hashed subplan only while the delivery rows fit in work_mem, and beyond that
-as a rescan per order.
+An order is enqueued again only once its earlier task can no longer be pending: never while
+the broker's queue still holds tasks (a queued task is pending by definition), and per order
+only after grace * 2^(attempts - 1) since its last enqueue, capped. Losses happen around the
+moment of enqueueing, so the sweep looks back a bounded window (a day), not all history.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from uuid import UUID
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from query_side.models import OrderRow
-
-from .models import OrderConfirmationSent, OrderConfirmationSkipped
+from .confirmation_backlog import DEFAULT_LOOKBACK, queue_depth, unsent_orders
+from .confirmation_enqueues import record_enqueues, still_backing_off
+from .models import OrderConfirmationEnqueued
 
 logger = logging.getLogger(__name__)
 
@@ -36,33 +38,48 @@ class ConfirmationSweep:
         enqueue: Callable[[str], None],
         grace: timedelta = timedelta(minutes=2),
         interval_seconds: float = 60.0,
-        lookback: timedelta = timedelta(days=1),
+        lookback: timedelta = DEFAULT_LOOKBACK,
         limit: int = 500,
+        max_backoff: timedelta = timedelta(hours=1),
+        waiting_tasks: Callable[[], int] = queue_depth,
     ) -> None:
         self.enqueue, self.grace, self.limit = enqueue, grace, limit
         self.interval_seconds = interval_seconds
-        self.lookback = lookback
+        self.lookback, self.max_backoff = lookback, max_backoff
+        self.waiting_tasks = waiting_tasks
         self._last = 0.0
 
     def due(self) -> bool:
         return time.monotonic() - self._last >= self.interval_seconds
 
     def run(self) -> int:
-        """Enqueue confirmations missing past the grace period; how many were re-enqueued."""
+        """Enqueue confirmations missing past their backoff; how many were re-enqueued."""
         self._last = time.monotonic()
-        before = timezone.now() - self.grace
-        sent = OrderConfirmationSent.objects.filter(order_id=OuterRef("order_id"))
-        skipped = OrderConfirmationSkipped.objects.filter(order_id=OuterRef("order_id"))
+        waiting = self.waiting_tasks()
+        if waiting:
+            logger.info("confirmation sweep: %d task(s) still queued; re-enqueued none", waiting)
+            return 0
+        now = timezone.now()
+        before = now - self.grace
+        backing_off = still_backing_off(self.grace, self.max_backoff, now)
         missing = list(
-            OrderRow.objects.filter(
-                status="CONFIRMED", created_at__lt=before, created_at__gte=before - self.lookback
-            )
-            .filter(~Exists(sent), ~Exists(skipped))
+            unsent_orders(before - self.lookback, before)
+            .filter(~Exists(backing_off.filter(order_id=OuterRef("order_id"))))
             .order_by("created_at")
             .values_list("order_id", flat=True)[: self.limit]
         )
-        for order_id in missing:
-            self.enqueue(str(order_id))
+        attempts = dict(
+            OrderConfirmationEnqueued.objects.filter(order_id__in=missing).values_list(
+                "order_id", "attempts"
+            )
+        )
+        enqueued: dict[UUID, int] = {}
+        try:
+            for order_id in missing:
+                self.enqueue(str(order_id))
+                enqueued[order_id] = attempts.get(order_id, 0) + 1
+        finally:  # a broker that failed half-way: the ones it accepted still back off
+            record_enqueues(enqueued, now)
         if missing:
             logger.warning("confirmation sweep re-enqueued %d orders", len(missing))
         return len(missing)

@@ -26,3 +26,16 @@ class OrderConfirmationSkipped(models.Model):
 
     class Meta:
         db_table = "notify_order_confirmation_skipped"
+
+
+class OrderConfirmationEnqueued(models.Model):
+    """The last time an order's confirmation task was handed to the broker, and how many times
+    it has been: the sweep re-enqueues an order only once its earlier task can no longer be
+    pending, backing off per order (projections/confirmation_sweep.py)."""
+
+    order_id = models.UUIDField(primary_key=True)
+    enqueued_at = models.DateTimeField()
+    attempts = models.PositiveIntegerField()
+
+    class Meta:
+        db_table = "notify_order_confirmation_enqueued"

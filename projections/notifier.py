@@ -11,11 +11,13 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
+from django.utils import timezone
 
 from events.orders import StockReserved
 from query_side.projection_names import NOTIFIER
 
 from .checkpoints import locked_checkpoint
+from .confirmation_enqueues import record_enqueues
 from .source import EventSource
 
 logger = logging.getLogger(__name__)
@@ -40,6 +42,9 @@ class Notifier:
             logger.info("notifier enqueued order=%s position=%s", event.originator_id, position)
         if batch.size:
             with transaction.atomic():
+                # Only once the broker accepted the whole batch: the sweep backs off from here.
+                enqueued = {event.originator_id: 1 for _, event in batch.events}
+                record_enqueues(enqueued, timezone.now())
                 checkpoint = locked_checkpoint(NAME)
                 if checkpoint.position == start:
                     checkpoint.position = batch.last_position

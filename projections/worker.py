@@ -64,6 +64,7 @@ class ProjectionWorker:
                 notifier.enqueue,
                 grace=timedelta(seconds=settings.CONFIRMATION_SWEEP_GRACE_SECONDS),
                 interval_seconds=settings.CONFIRMATION_SWEEP_INTERVAL_SECONDS,
+                max_backoff=timedelta(seconds=settings.CONFIRMATION_SWEEP_MAX_BACKOFF_SECONDS),
             )
             if notifier is not None
             else None

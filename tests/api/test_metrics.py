@@ -7,11 +7,13 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
 from aforro_backend.metrics import DomainCollector, DomainMetric, domain_metric
 from command_side.cancel_order import CancelOrder, cancel_order
 from projections.heartbeat import Heartbeat
+from projections.models import OrderConfirmationSent
 from projections.notifier import NAME as NOTIFIER
 from tests.command_side.test_place_order import stocked
 
@@ -100,7 +102,11 @@ def test_a_scrape_reports_orders_by_status_without_reading_the_order_table(api_c
         ("CANCELLED",): 0.0,
     }
     assert samples(text, "aforro_orders_placed_total") == {(): 3.0}
-    assert not [q["sql"] for q in queries if 'read_order"' in q["sql"] or "read_order " in q["sql"]]
+    # The counts come from the counts table; the one read of the order table is the unsent
+    # confirmations' gauge, bounded to the sweep's day (projections/confirmation_backlog.py).
+    sqls = [q["sql"] for q in queries]
+    order_reads = [sql for sql in sqls if 'read_order"' in sql or "read_order " in sql]
+    assert all("notify_order_confirmation_sent" in sql for sql in order_reads), order_reads
 
 
 def test_a_cancellation_moves_an_order_from_confirmed_to_cancelled_and_is_counted(api_client, ctx):
@@ -129,6 +135,22 @@ def test_head_lag_and_worker_up_are_reported_for_every_projection_and_the_notifi
     assert lag == {("catalog",): 0.0, ("store_orders",): 0.0, (NOTIFIER,): float(head)}
     up = samples(text, "aforro_projection_worker_up")
     assert up == {("catalog",): 1.0, ("store_orders",): 0.0, (NOTIFIER,): 0.0}
+
+
+def test_the_oldest_unsent_confirmation_and_the_queue_depth_are_reported(api_client, ctx):
+    stocked(ctx, {1: 5})
+    placed = order(ctx, 1, (1, 1))
+    project()
+    text = assert_served(scrape(api_client))
+    (depth,) = samples(text, "aforro_confirmation_queue_depth").values()
+    assert depth >= 0
+    (waiting,) = samples(text, "aforro_confirmation_oldest_unsent_seconds").values()
+    assert 0 <= waiting < 300
+    OrderConfirmationSent.objects.create(
+        order_id=placed.order.id, sent_at=timezone.now(), recipient="x@example.com"
+    )
+    text = assert_served(scrape(api_client))
+    assert samples(text, "aforro_confirmation_oldest_unsent_seconds") == {(): 0.0}
 
 
 def test_describe_names_every_domain_metric_without_a_query():
