@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -62,39 +62,34 @@ def current() -> Correlation:
 
 
 @contextmanager
-def correlated(correlation_id: str) -> Iterator[None]:
-    """Bind `correlation_id` (a request's or a task's) for the block, then restore the previous."""
-    token = _current.set(Correlation(correlation_id))
+def bound(correlation: Correlation | None) -> Iterator[None]:
+    """`correlation` is the current one for the block (None: leave it as it is)."""
+    if correlation is None:
+        yield
+        return
+    token = _current.set(correlation)
     try:
         yield
     finally:
         _current.reset(token)
 
 
-@contextmanager
-def caused_by(cause_id: str) -> Iterator[None]:
+def correlated(correlation_id: str) -> AbstractContextManager[None]:
+    """Bind `correlation_id` (a request's or a task's) for a block."""
+    return bound(Correlation(correlation_id))
+
+
+def caused_by(cause_id: str) -> AbstractContextManager[None]:
     """Events stored in the block, except the cause itself, record `cause_id` as their cause."""
-    token = _current.set(Correlation(current().correlation_id, cause_id))
-    try:
-        yield
-    finally:
-        _current.reset(token)
+    return bound(Correlation(current().correlation_id, cause_id))
 
 
-@contextmanager
-def following(event: Any) -> Iterator[None]:
+def following(event: Any) -> AbstractContextManager[None]:
     """Work done because of a stored `event` (a notification) runs under the event's correlation
     id, with the event as its cause; an event stored without metadata binds nothing."""
     correlation_id = metadata_of(event)["correlation_id"]
-    if correlation_id is None:
-        yield
-        return
     cause = event_id(event.originator_id, event.originator_version)
-    token = _current.set(Correlation(correlation_id, cause))
-    try:
-        yield
-    finally:
-        _current.reset(token)
+    return bound(Correlation(correlation_id, cause) if correlation_id else None)
 
 
 def metadata_of(event: Any) -> dict[str, str | None]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from contextlib import nullcontext
 from uuid import UUID
 
 from celery import shared_task
@@ -35,8 +34,8 @@ def send_order_confirmation(self, order_id: str, correlation_id: str | None = No
 
     `correlation_id` (the request that placed the order; absent from messages queued before it
     existed) is bound while the task runs, so its log lines carry it."""
-    with correlation.correlated(correlation_id) if correlation_id else nullcontext():
-        logger.info("confirmation task started order=%s", order_id, extra={"order_id": order_id})
+    with correlation.bound(correlation.Correlation(correlation_id) if correlation_id else None):
+        logger.info("confirmation task started", extra={"order_id": order_id})
         return _send_order_confirmation(order_id)
 
 
