@@ -238,7 +238,10 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Aforro order service",
     "DESCRIPTION": "Event-sourced retail orders: commands append events, reads come from "
-    "projections. See README.md for min_position (read-your-writes) and error format.",
+    "projections. See README.md for min_position (read-your-writes) and error format. A "
+    "client may send X-Request-ID (1 to 200 of `A-Za-z0-9._:-`; anything else is replaced by "
+    "a generated id): every response echoes it, and every event the request writes records it "
+    "as `metadata.correlation_id` (see the audit endpoints).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
