@@ -10,6 +10,7 @@ import re
 import pytest
 
 from command_side.catalog_commands import receive_stock
+from events import correlation
 from tests.api import test_history_api
 from tests.api.test_history_api import order_history, stock_history
 
@@ -87,6 +88,7 @@ def test_without_a_header_each_request_gets_its_own_id(shop, api_client):
     first, second = post_order(api_client, None, (1, 1)), post_order(api_client, None, (1, 1))
     assert MADE_ID.fullmatch(first["X-Request-ID"])
     assert first["X-Request-ID"] != second["X-Request-ID"]
+    assert correlation.current_id() is None  # the middleware unbinds the id after the request
     order_id = second.json()["id"]
     history = api_client.get(f"/orders/{order_id}/history/", HTTP_X_REQUEST_ID="reader")
     assert history["X-Request-ID"] == "reader"
