@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import logging.config
+import sys
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
@@ -25,6 +26,7 @@ from projections.registry import select
 from projections.source import EventSource
 from projections.tasks import enqueue_order_confirmation, send_order_confirmation
 from tests.projections.celery_harness import eager_tasks
+from tests.test_deployment import clean_env, run
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +165,22 @@ def test_a_task_queued_without_a_correlation_id_still_runs(shop, api_client, jso
     started, sent = records(json_lines, "projections.tasks")
     assert started["request_id"] == sent["request_id"] == "-"
     assert "confirmation sent" in sent["message"]
+
+
+def test_a_process_started_with_log_format_json_writes_json_lines(tmp_path):
+    code = "import logging; logging.getLogger('aforro.check').warning('hello %s', 'json')"
+    env = clean_env(tmp_path, LOG_FORMAT="json")
+    result = run([sys.executable, "manage.py", "shell", "-c", code], env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    line = json.loads(result.stderr.strip().splitlines()[-1])
+    assert (line["logger"], line["message"], line["request_id"]) == (
+        "aforro.check",
+        "hello json",
+        "-",
+    )
+
+
+def test_settings_refuse_an_unknown_log_format(tmp_path):
+    result = run([sys.executable, "manage.py", "check"], clean_env(tmp_path, LOG_FORMAT="xml"))
+    assert result.returncode != 0
+    assert "LOG_FORMAT must be plain or json, not 'xml'" in result.stderr

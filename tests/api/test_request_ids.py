@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import json
 import re
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from command_side.catalog_commands import receive_stock
 from events import correlation
+from projections.catch_up import catch_up
+from projections.registry import select
 from tests.api import test_history_api
 from tests.api.test_history_api import order_history, stock_history
 
@@ -119,3 +123,16 @@ def test_a_command_run_outside_http_records_one_id_of_its_own(shop, api_client):
     assert run_id.startswith("run-") and all(cause is None for _, _, cause in received)
     receive_stock(shop, 1, 1, 1)
     assert metadata(movements(api_client, 1))[-1][1] == run_id
+
+
+def test_audit_order_shows_each_events_correlation_and_cause(shop, api_client):
+    order_id = post_order(api_client, "audit-me", (1, 1)).json()["id"]
+    out = StringIO()
+    call_command("audit_order", order_id, stdout=out)
+    placed, reserved = out.getvalue().splitlines()
+    assert "OrderPlaced" in placed and "correlation=audit-me cause=- {" in placed
+    assert "StockReserved" in reserved and f"correlation=audit-me cause={order_id}:1 {{" in reserved
+    catch_up(select(None))  # audit_stock compares with the inventory read table
+    stock = StringIO()
+    call_command("audit_stock", "1", "1", stdout=stock, stderr=StringIO())
+    assert f"correlation=audit-me cause={order_id}:1 {order_id}" in stock.getvalue()
