@@ -71,8 +71,9 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
-# One line per request: client, request line, status, bytes, time taken, <worker pid>.
-access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms %(p)s'
+# One line per request: client, request line, status, bytes, time taken, <worker pid>, and the
+# request id the response echoes (X-Request-ID), to find the request's other log lines.
+access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms %(p)s request_id=%({x-request-id}o)s'
 
 # Prometheus' multiprocess mode: each worker writes its metrics to files in this directory and
 # /metrics sums every worker's (aforro_backend/metrics.py). prometheus_client reads the variable

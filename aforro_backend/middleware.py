@@ -1,6 +1,7 @@
-"""Edge middleware: each request's id (X-Request-ID) and its one database deadline.
+"""Edge middleware: each request's id (X-Request-ID, bound as the correlation id of what the
+request logs and stores) and its one database deadline.
 
-May import Django and the `events` package (the deadline); never a view or a handler.
+May import Django and the `events` package (correlation, deadline); never a view or handler.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, HttpResponse
 
-from events import deadline
+from events import correlation, deadline
 
 RequestHandler = Callable[[HttpRequest], HttpResponse]
 # What a client may send as its own id; anything else is replaced, never echoed.
@@ -29,7 +30,9 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         sent = request.headers.get("X-Request-ID", "")
         request.request_id = sent if REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
-        response = self.get_response(request)
+        # Bound for this request only: log records and stored events read it from here.
+        with correlation.correlated(request.request_id):
+            response = self.get_response(request)
         response["X-Request-ID"] = request.request_id
         return response
 

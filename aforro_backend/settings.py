@@ -249,8 +249,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Aforro order service",
     "DESCRIPTION": "Event-sourced retail orders: commands append events, reads come from "
     "projections. The conventions every endpoint shares (problem+json errors, paging, "
-    "min_position read-your-writes, Idempotency-Key, rate limits) are in the repository's "
-    "docs/api-reference.md.",
+    "min_position read-your-writes, Idempotency-Key, rate limits, X-Request-ID and the "
+    "correlation metadata of events) are in the repository's docs/api-reference.md.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -297,10 +297,32 @@ USE_I18N = False
 USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Every line carries the request id (aforro_backend/log_records.py); LOG_FORMAT=json makes each
+# one JSON object (python-json-logger) for a log shipper, plain text is for people.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain").strip().lower()
+if LOG_FORMAT not in ("plain", "json"):
+    raise RuntimeError(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
+    "filters": {"request_id": {"()": "aforro_backend.log_records.RequestIdFilter"}},
+    "formatters": {
+        "plain": {
+            "()": "aforro_backend.log_records.PlainFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }

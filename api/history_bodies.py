@@ -1,4 +1,5 @@
-"""JSON bodies of the audit endpoints: event data made JSON-safe, stock movements."""
+"""Bodies of the audit endpoints and commands: event data made JSON-safe, correlation
+metadata, stock movements."""
 
 from __future__ import annotations
 
@@ -31,7 +32,14 @@ def entry_body(entry: HistoryEntry) -> dict[str, Any]:
         "recorded_at": iso_utc(entry.recorded_at),
         "position": entry.position,
         "data": jsonable(entry.data),
+        "metadata": entry.metadata,
     }
+
+
+def metadata_line(metadata: dict[str, str | None]) -> str:
+    """The audit commands' `correlation=<id> cause=<event id>`; "-" for what was not recorded."""
+    correlation, cause = metadata["correlation_id"] or "-", metadata["causation_id"] or "-"
+    return f"correlation={correlation} cause={cause}"
 
 
 def movement_body(entry: HistoryEntry) -> dict[str, Any]:

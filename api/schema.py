@@ -128,12 +128,27 @@ class ProductHitSerializer(serializers.Serializer):
     )
 
 
+class EventMetadataSerializer(serializers.Serializer):
+    correlation_id = serializers.CharField(
+        allow_null=True,
+        help_text="The X-Request-ID of the request that wrote the event (`run-…` for a "
+        "management command run); null for events stored before it was recorded.",
+    )
+    causation_id = serializers.CharField(
+        allow_null=True,
+        help_text="The event that caused this one, as `<aggregate id>:<version>` (a "
+        "reservation or rejection: its OrderPlaced; a release: its OrderCancelled); null for "
+        "an event caused by the request itself.",
+    )
+
+
 class HistoryEntrySerializer(serializers.Serializer):
     version = serializers.IntegerField()
     type = serializers.CharField(help_text="Event class, e.g. `OrderPlaced`.")
     recorded_at = serializers.DateTimeField()
     position = serializers.IntegerField(allow_null=True)
     data = serializers.DictField(help_text="The event's own fields.")
+    metadata = EventMetadataSerializer()
 
 
 class StockMovementSerializer(HistoryEntrySerializer):

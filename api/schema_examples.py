@@ -150,6 +150,9 @@ STORE_ORDERS = [
     )
 ]
 ORDER_DETAIL = [answer("Confirmed", ORDER)]
+REQUEST_ID = "checkout-5f2a9c"
+BY_REQUEST = {"correlation_id": REQUEST_ID, "causation_id": None}
+BY_PLACEMENT = {"correlation_id": REQUEST_ID, "causation_id": f"{ORDER_ID}:1"}
 PLACED = {
     "version": 1,
     "type": "OrderPlaced",
@@ -160,6 +163,7 @@ PLACED = {
         "lines": [{**LINES[0], "unit_price": "0.99"}, {**LINES[1], "unit_price": "1.20"}],
         "request_fingerprint": "9c1e5b7d0a4f",
     },
+    "metadata": BY_REQUEST,
 }
 RESERVED = {
     "version": 2,
@@ -167,6 +171,7 @@ RESERVED = {
     "recorded_at": "2025-01-01T09:30:00.123456Z",
     "position": 42,
     "data": {"store_id": 1, "lines": [{"product_id": 1, "quantity": 2}]},
+    "metadata": BY_PLACEMENT,
 }
 ORDER_HISTORY = [
     answer("Every event", [PLACED, RESERVED]),
@@ -190,6 +195,7 @@ STOCK_HISTORY = [
                     "recorded_at": "2025-01-01T09:00:00Z",
                     "position": 3,
                     "data": {"store_id": 1, "product_id": 1, "quantity": 50, "quantity_after": 50},
+                    "metadata": {"correlation_id": "restock-77", "causation_id": None},
                     "quantity_change": 50,
                     "quantity_after": 50,
                     "order_id": None,
@@ -206,6 +212,7 @@ STOCK_HISTORY = [
                         "quantity": 2,
                         "quantity_after": 48,
                     },
+                    "metadata": BY_PLACEMENT,
                     "quantity_change": -2,
                     "quantity_after": 48,
                     "order_id": ORDER_ID,

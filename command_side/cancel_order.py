@@ -12,6 +12,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, OperationalError
 
+from events.correlation import caused_by, event_id
 from events.orders import OrderPlaced
 from events.positions import last_position_of
 
@@ -65,8 +66,10 @@ class _Cancellation:
         stock = {pid: loaded[iid] for pid, iid in item_ids.items()}
         released = order.cancel(self.command.reason, stock, self.ctx.clock())
         try:
-            # The order's event goes last, so it holds the append's last position.
-            recordings = self.ctx.app.save(*released, order)
+            # The order's event goes last, so it holds the append's last position. The
+            # releases are caused by the OrderCancelled, the order's newest event.
+            with caused_by(event_id(order.id, order.version)):
+                recordings = self.ctx.app.save(*released, order)
         except (OperationalError, InterfaceError):
             # The append may have committed and only its reply been lost.
             committed = self.already_cancelled()

@@ -15,6 +15,7 @@ from eventsourcing.utils import get_topic
 
 from events.base import Event
 from events.bounds import current_version, first_topic
+from events.correlation import metadata_of
 from events.orders import OrderPlaced
 from events.positions import positions_by_version
 
@@ -32,6 +33,8 @@ class HistoryEntry:
     recorded_at: Any
     position: int | None
     data: dict[str, Any]
+    # {"correlation_id", "causation_id"}: both None for events stored before they existed.
+    metadata: dict[str, str | None]
 
 
 def history(
@@ -52,6 +55,7 @@ def history(
                 for f in dataclasses.fields(event)
                 if f.name not in BASE_FIELDS
             },
+            metadata=metadata_of(event),
         )
         for event in stored
     ]

@@ -16,6 +16,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, OperationalError
 
+from events.correlation import caused_by, event_id
 from events.positions import last_position_of
 
 from .catalog import Product
@@ -88,7 +89,9 @@ class _Placement:
         touched = order.decide(stock, now)
         try:
             # The order's events go last, so its newest event holds the append's last position.
-            recordings = self.ctx.app.save(*touched, order)
+            # What the placement decided (reservations or a rejection) is caused by OrderPlaced.
+            with caused_by(event_id(order.id, 1)):
+                recordings = self.ctx.app.save(*touched, order)
         except (OperationalError, InterfaceError):
             # The append may have committed and only its reply been lost.
             committed = self.existing()

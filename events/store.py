@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import InfrastructureFactory
+from eventsourcing.persistence import InfrastructureFactory, Mapper
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.utils import Environment, strtobool
 
 from . import catalog, orders, stock  # noqa: F401  (registers every topic before a read)
 from .base import Snapshot
+from .correlation import CorrelatingMapper
 from .deadline import bind_pool
 from .schema_lock import schema_lock
 from .snapshots import CurrentSnapshotStore
@@ -72,6 +73,10 @@ class EventStoreApplication(Application):
         if isinstance(datastore, PostgresDatastore):
             bind_pool(datastore.pool)
         return factory
+
+    def construct_mapper(self) -> Mapper:
+        """The library's mapper, stamping each stored event with its correlation metadata."""
+        return self.factory.mapper(self.construct_transcoder(), mapper_class=CorrelatingMapper)
 
     def construct_snapshot_store(self) -> CurrentSnapshotStore:
         """The library's snapshot store, blind to snapshots of an older state shape."""

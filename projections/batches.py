@@ -15,13 +15,16 @@ from django.db import OperationalError as DjangoOperationalError
 from django.db import transaction
 from eventsourcing.persistence import InterfaceError, OperationalError
 
+from events.correlation import metadata_of
 from query_side.cache_keys import bump
 
 from .base import Projector, Touched
 from .checkpoints import Checkpoint, locked_checkpoint
-from .source import EventSource
+from .source import Batch, EventSource
 
 logger = logging.getLogger(__name__)
+# A batch of many orders is one line, not a wall of ids: the count says how many were left out.
+MAX_LOGGED_CORRELATION_IDS = 20
 
 
 class ProjectionFailed(Exception):
@@ -49,7 +52,35 @@ def fold_after_checkpoint(
     checkpoint.position = batch.last_position
     checkpoint.event_time = batch.last_event.timestamp if batch.last_event else None
     checkpoint.save()
+    log_batch(projector.name, batch)
     return batch.size, touched
+
+
+def log_batch(name: str, batch: Batch) -> None:
+    """One line per batch that folded events: where, how many, and which requests wrote them
+    (the first MAX_LOGGED_CORRELATION_IDS distinct ids, and how many there were)."""
+    if not batch.events:
+        return
+    ids = list(dict.fromkeys(filter(None, (correlation_id(e) for _, e in batch.events))))
+    shown = ids[:MAX_LOGGED_CORRELATION_IDS]
+    more = f" (+{len(ids) - len(shown)} more)" if len(ids) > len(shown) else ""
+    first = batch.events[0][0]
+    logger.info(
+        "projection=%s folded positions %s..%s events=%s correlation_ids=%s%s",
+        *(name, first, batch.last_position, len(batch.events), ",".join(shown) or "-", more),
+        extra={
+            "projection": name,
+            "first_position": first,
+            "last_position": batch.last_position,
+            "events": len(batch.events),
+            "correlation_ids": shown,
+            "correlation_id_count": len(ids),
+        },
+    )
+
+
+def correlation_id(event) -> str | None:
+    return metadata_of(event)["correlation_id"]
 
 
 def process_batch(projector: Projector, source: EventSource, limit: int) -> BatchResult:

@@ -13,6 +13,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from events import correlation
 from events.orders import StockReserved
 from query_side.projection_names import NOTIFIER
 
@@ -38,8 +39,10 @@ class Notifier:
             start = locked_checkpoint(NAME).position
         batch = source.read(start, self.batch_size, TOPICS)
         for position, event in batch.events:
-            self.enqueue(str(event.originator_id))
-            logger.info("notifier enqueued order=%s position=%s", event.originator_id, position)
+            # The task (and this line) carry the correlation id of the request that placed it.
+            with correlation.following(event):
+                self.enqueue(str(event.originator_id))
+                logger.info("notifier enqueued order=%s position=%s", event.originator_id, position)
         if batch.size:
             with transaction.atomic():
                 # Only once the broker accepted the whole batch: the sweep backs off from here.

@@ -12,6 +12,8 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from events import correlation
+
 from .confirmation import NotConfirmed, OrderWasCancelled, build_confirmation
 from .models import OrderConfirmationSent, OrderConfirmationSkipped
 
@@ -27,8 +29,17 @@ logger = logging.getLogger(__name__)
     retry_jitter=True,
     max_retries=20,
 )
-def send_order_confirmation(self, order_id: str) -> str:
-    """Send the confirmation once: the delivery row and the email succeed together or retry."""
+def send_order_confirmation(self, order_id: str, correlation_id: str | None = None) -> str:
+    """Send the confirmation once: the delivery row and the email succeed together or retry.
+
+    `correlation_id` (the request that placed the order; absent from messages queued before it
+    existed) is bound while the task runs, so its log lines carry it."""
+    with correlation.bound(correlation.Correlation(correlation_id) if correlation_id else None):
+        logger.info("confirmation task started", extra={"order_id": order_id})
+        return _send_order_confirmation(order_id)
+
+
+def _send_order_confirmation(order_id: str) -> str:
     order_uuid = UUID(order_id)
     handled = already_handled(order_uuid)
     if handled:
@@ -76,6 +87,10 @@ def skip_cancelled(order_id: UUID) -> str:
     return "skipped-cancelled"
 
 
-def enqueue_order_confirmation(order_id: str) -> None:
-    """Hand the task to the broker; raises if the broker did not accept it."""
-    send_order_confirmation.apply_async(args=[order_id], retry=False)
+def enqueue_order_confirmation(order_id: str, correlation_id: str | None = None) -> None:
+    """Hand the task to the broker; raises if the broker did not accept it. The correlation id
+    defaults to the one bound now (the notifier binds the order's)."""
+    correlation_id = correlation_id or correlation.current_id()
+    send_order_confirmation.apply_async(
+        args=[order_id], kwargs={"correlation_id": correlation_id}, retry=False
+    )

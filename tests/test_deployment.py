@@ -326,6 +326,7 @@ def test_gunicorn_defaults_to_sync_workers_from_the_core_count_without_preloadin
     assert config["bind"] == "0.0.0.0:8000"
     assert config["accesslog"] == "-"
     assert "%(M)s" in config["access_log_format"]
+    assert "request_id=%({x-request-id}o)s" in config["access_log_format"]  # the echoed id
     assert config["timeout"] > 0 and config["graceful_timeout"] > 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from uuid import UUID
 
 from drf_spectacular.utils import extend_schema
@@ -13,7 +14,7 @@ from rest_framework.views import APIView
 from aforro_backend.composition import command_context
 from command_side.cancel_order import CancelOrder, cancel_order
 from command_side.errors import OrderNotFound
-from command_side.place_order import place_order
+from command_side.place_order import OrderOutcome, place_order
 
 from .. import schema, schema_examples, schema_parameters
 from ..errors import problem
@@ -25,6 +26,8 @@ from ..order_serializers import (
 )
 from ..parsers import JSONBodyParser
 from ..throttles import OrderThrottle
+
+logger = logging.getLogger(__name__)
 
 
 class OrderPlaceApi(APIView):
@@ -77,7 +80,7 @@ class OrderPlaceApi(APIView):
             )
         serializer = PlaceOrderSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        outcome = place_order(command_context(), serializer.to_command(key))
+        outcome = logged("order placed", place_order(command_context(), serializer.to_command(key)))
         if outcome.replayed:
             return Response(
                 outcome_body(outcome),
@@ -128,5 +131,17 @@ class OrderCancelApi(APIView):
         serializer = CancelOrderSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         reason = serializer.validated_data.get("reason", "")
-        outcome = cancel_order(command_context(), CancelOrder(parsed, reason))
+        outcome = logged(
+            "order cancelled", cancel_order(command_context(), CancelOrder(parsed, reason))
+        )
         return Response(outcome_body(outcome), status=status.HTTP_200_OK)
+
+
+def logged(action: str, outcome: OrderOutcome) -> OrderOutcome:
+    """One line per order write, with the request id (log filter), order id and position."""
+    logger.info(
+        "%s status=%s replayed=%s",
+        *(action, outcome.order.status, outcome.replayed),
+        extra={"order_id": outcome.order.id, "position": outcome.position},
+    )
+    return outcome

@@ -27,7 +27,7 @@ from query_side.models import InventoryRow
 pytestmark = [pytest.mark.api, pytest.mark.django_db]
 
 PROBLEM_JSON = "application/problem+json"
-ENTRY_KEYS = {"version", "type", "recorded_at", "position", "data"}
+ENTRY_KEYS = {"version", "type", "recorded_at", "position", "data", "metadata"}
 
 
 @pytest.fixture

@@ -71,3 +71,11 @@ def test_v1_history_endpoints_answer_with_the_upcast_events(v1_history, api_clie
     assert events[1]["data"]["reasons"] == SHORT_REASONS
     stock = api_client.get("/stores/1/inventory/1/history/").json()["results"]
     assert [e["quantity_after"] for e in stock] == [0, 10, 8, 5, 9, 10]
+
+
+def test_v1_events_load_with_empty_correlation_metadata(v1_history, api_client):
+    """Stored before correlation metadata existed: both ids null, nothing else changes."""
+    orders = api_client.get(f"/orders/{CONFIRMED_ORDER}/history/").json()
+    stock = api_client.get("/stores/1/inventory/1/history/").json()["results"]
+    empty = {"correlation_id": None, "causation_id": None}
+    assert [e["metadata"] for e in orders + stock] == [empty] * (len(orders) + len(stock))

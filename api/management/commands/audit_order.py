@@ -8,12 +8,15 @@ from uuid import UUID
 from django.core.management.base import BaseCommand, CommandError
 
 from aforro_backend.composition import command_context
-from api.history_bodies import jsonable
+from api.history_bodies import jsonable, metadata_line
 from command_side.history import order_history
 
 
 class Command(BaseCommand):
-    help = "Print every event of an order from the event store, oldest first, with positions."
+    help = (
+        "Print every event of an order from the event store, oldest first, with positions "
+        "and correlation metadata (the request that wrote it, the event that caused it)."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("order_id", help="the order's UUID")
@@ -29,5 +32,5 @@ class Command(BaseCommand):
         for e in entries:
             self.stdout.write(
                 f"v{e.version:<3} position {e.position:<8} {e.recorded_at.isoformat()}  "
-                f"{e.type:<14} {json.dumps(jsonable(e.data))}"
+                f"{e.type:<14} {metadata_line(e.metadata)} {json.dumps(jsonable(e.data))}"
             )

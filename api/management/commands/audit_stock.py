@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from django.core.management.base import BaseCommand, CommandError
 
 from aforro_backend.composition import command_context
-from api.history_bodies import movement_body
+from api.history_bodies import metadata_line, movement_body
 from command_side.context import CommandContext
 from command_side.history import HistoryEntry, stock_history
 from query_side.models import InventoryRow
@@ -53,7 +53,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"v{entry.version:<5} position {entry.position:<8} {entry.type:<18} "
                 f"{movement['quantity_change']:>+8} = {running:<8} "
-                f"{movement['order_id'] or ''}"
+                f"{metadata_line(entry.metadata)} {movement['order_id'] or ''}"
             )
             last_position = entry.position or 0
         self._compare_with_read_table(store_id, product_id, running, last_position)
