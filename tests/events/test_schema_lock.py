@@ -22,7 +22,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.django_
 def fresh_database(db):
     """A database of this test's own, without the event store's tables (dropped afterwards)."""
     server = event_store_config().postgres
-    name = f"aforro_test_schema_{uuid4().hex[:10]}"
+    # Named after the test database: the suite's connections are counted by that prefix.
+    name = f"{server['dbname']}_schema_{uuid4().hex[:10]}"
     with psycopg.connect(postgres_conninfo(event_store_config()), autocommit=True) as admin:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         try:
