@@ -5,6 +5,8 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/aforro
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make test` reads pytest's exit status through a pipe (PIPESTATUS).
+SHELL := /bin/bash
 
 .PHONY: install run test test-postgres test-sqlite lint bench drills
 
@@ -22,10 +24,23 @@ run: install
 	$(PY) manage.py seed_data --if-empty
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-## The whole suite twice: real PostgreSQL + Redis, then the embedded SQLite mode.
+## The whole suite twice: real PostgreSQL + Redis, then the embedded SQLite mode. The SQLite half
+## runs even when the PostgreSQL half failed; a line per half at the end, and `make test` fails
+## when either did. Each half's output is kept in var/test-<half>.log for that summary.
 test: install
-	$(MAKE) --no-print-directory test-postgres
-	$(MAKE) --no-print-directory test-sqlite
+	@codes=(); \
+	for half in postgres sqlite; do \
+		$(MAKE) --no-print-directory test-$$half 2>&1 | tee var/test-$$half.log; \
+		codes+=($${PIPESTATUS[0]}); \
+	done; \
+	echo; status=0; \
+	for half in postgres sqlite; do \
+		code=$${codes[0]}; codes=("$${codes[@]:1}"); [ $$code -eq 0 ] || status=1; \
+		last=$$(grep -E ' in [0-9.]+s( \([0-9:]+\))?( =+)?$$' var/test-$$half.log \
+			| tail -n 1 | sed -E 's/^=+ //; s/ =+$$//'); \
+		echo "make test, $$half half: $${last:-no test ran, see above} ($$([ $$code -eq 0 ] && echo passed || echo FAILED))"; \
+	done; \
+	exit $$status
 
 test-postgres:
 	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) DJANGO_SECRET_KEY=test-only \

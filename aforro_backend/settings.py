@@ -10,11 +10,12 @@ from pathlib import Path
 import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-# Under pytest the embedded files live in a fresh temporary folder: tests never touch dev data.
-_DEFAULT_VAR = (
-    tempfile.mkdtemp(prefix="aforro-test-") if "pytest" in sys.modules else BASE_DIR / "var"
+# Under pytest the embedded files live in a fresh temporary folder: tests never touch dev data
+# (the root conftest.py removes it when the session ends).
+VAR_DIR = Path(
+    os.environ.get("AFORRO_VAR_DIR")
+    or (tempfile.mkdtemp(prefix="aforro-test-") if "pytest" in sys.modules else BASE_DIR / "var")
 )
-VAR_DIR = Path(os.environ.get("AFORRO_VAR_DIR") or _DEFAULT_VAR)
 
 
 def env_bool(name: str, default: bool) -> bool:

@@ -13,13 +13,17 @@ from command_side.place_order import place_order
 from projections.catch_up import catch_up
 from projections.registry import select
 from query_side.models import InventoryRow, ProductRow
-from tests.command_side.test_concurrency import fresh_context, process_contexts, run_clients
+from tests.command_side.test_concurrency import (
+    CLIENTS,
+    fresh_context,
+    process_contexts,
+    run_clients,
+)
 from tests.command_side.test_place_order import order, quantity_of, stocked
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 __all__ = ["process_contexts"]  # the fixture, shared with the no-oversell tests
 
-CLIENTS = 24
 UNITS = 40
 VERSIONS = 12
 

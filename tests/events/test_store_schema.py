@@ -36,7 +36,8 @@ STORE_OBJECTS = (
 def fresh_database(db):
     """A PostgreSQL database of this test's own, never migrated (dropped afterwards)."""
     server = event_store_config().postgres
-    name = f"aforro_test_schema_{uuid4().hex[:10]}"
+    # Named after the test database: the suite's connections are counted by that prefix.
+    name = f"{server['dbname']}_schema_{uuid4().hex[:10]}"
     with psycopg.connect(postgres_conninfo(event_store_config()), autocommit=True) as admin:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         try:
