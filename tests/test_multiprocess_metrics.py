@@ -35,7 +35,10 @@ WORKERS = 3
 START_TIMEOUT = 120.0  # three workers importing Django on a busy two-core machine
 # django-prometheus' request counter, by view name (the URL name of /health/).
 REQUEST_COUNTER = "django_http_requests_total_by_view_transport_method_total"
-ACCESS_LINE = re.compile(r'"GET /health/ HTTP/1\.[01]" \d+ .* <(\d+)>$', re.MULTILINE)
+# gunicorn.conf.py's access line: ... "<request line>" <status> <bytes> <ms>ms <pid> request_id=<id>
+ACCESS_LINE = re.compile(
+    r'"GET /health/ HTTP/1\.[01]" \d+ .* <(\d+)> request_id=\S+$', re.MULTILINE
+)
 
 
 @dataclass
