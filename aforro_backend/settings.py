@@ -269,6 +269,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema_parameters.allow_empty_query_values",
+        "api.request_limits.document_uri_too_long",
     ],
     # One named enum per choice set, whichever fields use it.
     "ENUM_NAME_OVERRIDES": {

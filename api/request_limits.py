@@ -29,3 +29,31 @@ class RequestTargetLimitMiddleware:
             title = status_title(414)
             return django_problem(414, problem_slug(title), title, detail)
         return self.get_response(request)
+
+
+def document_uri_too_long(result: dict, generator: object, **kwargs: object) -> dict:
+    """drf-spectacular postprocessing hook: the middleware above answers any operation, so every
+    operation documents its 414 (with the shared problem+json body)."""
+    title = status_title(414)
+    example = {
+        "type": f"/problems/{problem_slug(title)}",
+        "title": title,
+        "status": 414,
+        "detail": f"The path and query string are 5766 characters long; this service accepts "
+        f"at most {MAX_REQUEST_TARGET}.",
+        "errors": {},
+    }
+    response = {
+        "description": f"The path and query string are longer than {MAX_REQUEST_TARGET} "
+        "characters; nothing was done.",
+        "content": {
+            "application/problem+json": {
+                "schema": {"$ref": "#/components/schemas/Problem"},
+                "examples": {"UriTooLong": {"value": example, "summary": title}},
+            }
+        },
+    }
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            operation.setdefault("responses", {}).setdefault("414", response)
+    return result

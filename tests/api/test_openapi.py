@@ -139,3 +139,11 @@ def test_swagger_ui_and_each_of_its_assets_are_served(client):
         served = client.get(asset)
         assert served.status_code == 200, asset
         assert b"".join(served.streaming_content if served.streaming else [served.content])
+
+
+def test_every_operation_documents_the_414_of_an_over_long_request_target(document):
+    """The request-target limit (api/request_limits.py) answers before any view, on any path."""
+    for (method, path), operation in documented_operations(document).items():
+        response = operation["responses"].get("414")
+        assert response, f"{method} {path} does not document 414"
+        assert "application/problem+json" in response["content"]
