@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -13,10 +14,20 @@ import tempfile
 from .measure_env import PYTHON, ROOT, fresh_database
 
 DATABASE = "aforro_bench_seed"
+SCRATCH_PREFIX = "aforro-seed-"  # the SQLite runs' files, removed after each seed
 RATE = re.compile(r"Appended (\d+) aggregates, (\d+) events in ([\d.]+) s")
 
 
 def seed_once(env: dict[str, str]) -> tuple[int, int, float]:
+    try:
+        return timed_seed(env)
+    finally:
+        scratch = env.get("AFORRO_VAR_DIR", "")
+        if os.path.basename(scratch).startswith(SCRATCH_PREFIX):  # made by sqlite_env: ours
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def timed_seed(env: dict[str, str]) -> tuple[int, int, float]:
     done = subprocess.run(
         [PYTHON, "manage.py", "seed_data"],
         cwd=ROOT,
@@ -31,7 +42,7 @@ def seed_once(env: dict[str, str]) -> tuple[int, int, float]:
 
 def sqlite_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env["AFORRO_VAR_DIR"] = tempfile.mkdtemp(prefix="aforro-seed-")
+    env["AFORRO_VAR_DIR"] = tempfile.mkdtemp(prefix=SCRATCH_PREFIX)
     subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     return env
 
