@@ -21,8 +21,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from command_side.positions import event_store_head
 from projections.confirmation_backlog import ConfirmationBacklog, confirmation_backlog
 from query_side.projection_names import MONITORED
-from query_side.selectors.health import checkpoints, order_counts_by_status
-from query_side.selectors.projection_progress import live_projections
+from query_side.selectors.health import order_counts_by_status, projection_health
 
 from .composition import command_context
 
@@ -48,8 +47,9 @@ class Reads:
         return order_counts_by_status()
 
     @cached_property
-    def projections(self) -> list[str]:
-        return list(MONITORED)
+    def projection_states(self) -> dict[str, dict]:
+        """What /health/ reports per projection (position, lag, worker): the same reads."""
+        return projection_health(list(MONITORED), self.head)
 
     @cached_property
     def confirmations(self) -> ConfirmationBacklog:
@@ -111,8 +111,7 @@ def store_head(reads: Reads) -> Samples:
 
 @domain_metric("aforro_projection_lag_events", "Events not yet processed", ("projection",))
 def projection_lag(reads: Reads) -> Samples:
-    positions = checkpoints()
-    return [((name,), max(reads.head - positions.get(name, 0), 0)) for name in reads.projections]
+    return [((name,), state["lag"]) for name, state in reads.projection_states.items()]
 
 
 @domain_metric(
@@ -121,8 +120,8 @@ def projection_lag(reads: Reads) -> Samples:
     ("projection",),
 )
 def projection_worker_up(reads: Reads) -> Samples:
-    live = live_projections(reads.projections)
-    return [((name,), 1 if name in live else 0) for name in reads.projections]
+    states = reads.projection_states.items()
+    return [((name,), 1 if state["worker"] == "ok" else 0) for name, state in states]
 
 
 @domain_metric(

@@ -17,12 +17,9 @@ from .drill_checks import DrillResult, check_checkpoints_at_head, run_drill
 from .drill_load import Load
 from .drill_redis import broker_orders, check_delivery, wait_for_delivery
 from .drill_services import (
-    MAIN_SERVER,
     RedisServer,
     Stack,
-    drop_database,
     query,
-    recreate_database,
     wait_for_log,
 )
 from .procs import free_port
@@ -42,14 +39,11 @@ def _drill(drill: DrillResult, stack: Stack) -> None:
     emails = stack.tmp / "emails"
     server = RedisServer("drill-confirmations-redis", free_port(21440), stack.tmp, False)
     stack.start(server)
-    url = recreate_database(MAIN_SERVER, DATABASE)
-    stack.on_close(lambda: drop_database(MAIN_SERVER, DATABASE))
-    stack.configure(
+    url = stack.scratch_database(DATABASE)
+    stack.configure_with_worker_mail(
         url,
         server.url,
-        CELERY_TASK_ALWAYS_EAGER="false",
-        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
-        EMAIL_FILE_PATH=str(emails),
+        emails,
         CONFIRMATION_SWEEP_GRACE_SECONDS=str(SWEEP_GRACE),
         CONFIRMATION_SWEEP_INTERVAL_SECONDS=str(SWEEP_INTERVAL),
         CONFIRMATION_SWEEP_MAX_BACKOFF_SECONDS=str(MAX_BACKOFF),

@@ -17,11 +17,8 @@ from .drill_checks import DrillResult, examples, head, run_drill
 from .drill_garbage import HTTP_LEVEL, ORDER, Garbage, garbage
 from .drill_load import call
 from .drill_services import (
-    MAIN_SERVER,
     RedisServer,
     Stack,
-    drop_database,
-    recreate_database,
 )
 from .procs import free_port
 
@@ -52,8 +49,7 @@ def run() -> DrillResult:
 def _drill(drill: DrillResult, stack: Stack) -> None:
     redis_server = RedisServer("drill-malformed-redis", free_port(21440), stack.tmp, False)
     stack.start(redis_server)
-    url = recreate_database(MAIN_SERVER, DATABASE)
-    stack.on_close(lambda: drop_database(MAIN_SERVER, DATABASE))
+    url = stack.scratch_database(DATABASE)
     stack.configure(url, redis_server.url, SUGGEST_RATE="1000000/min", SUGGEST_BURST="1000000/10s")
     stack.prepare_database()
     port = free_port(21040)

@@ -25,11 +25,8 @@ from .drill_checks import (
 )
 from .drill_load import Load
 from .drill_services import (
-    MAIN_SERVER,
     RedisServer,
     Stack,
-    drop_database,
-    recreate_database,
 )
 from .procs import Background, free_port
 
@@ -46,8 +43,7 @@ def run() -> DrillResult:
 def _drill(drill: DrillResult, stack: Stack) -> None:
     redis_server = RedisServer("drill-projector-redis", free_port(21410), stack.tmp, False)
     stack.start(redis_server)
-    url = recreate_database(MAIN_SERVER, DATABASE)
-    stack.on_close(lambda: drop_database(MAIN_SERVER, DATABASE))
+    url = stack.scratch_database(DATABASE)
     stack.configure(url, redis_server.url)
     stack.prepare_database()
     port = free_port(21010)

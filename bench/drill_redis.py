@@ -31,12 +31,9 @@ from .drill_checks import (
 )
 from .drill_load import Load
 from .drill_services import (
-    MAIN_SERVER,
     RedisServer,
     Stack,
-    drop_database,
     query,
-    recreate_database,
     wait_for_log,
 )
 from .procs import Background, free_port
@@ -58,14 +55,11 @@ def _drill(drill: DrillResult, stack: Stack) -> None:
     emails = stack.tmp / "emails"
     server = RedisServer("drill-redis-redis", free_port(21420), stack.tmp / "redis", True)
     stack.start(server)
-    url = recreate_database(MAIN_SERVER, DATABASE)
-    stack.on_close(lambda: drop_database(MAIN_SERVER, DATABASE))
-    stack.configure(
+    url = stack.scratch_database(DATABASE)
+    stack.configure_with_worker_mail(
         url,
         server.url,
-        CELERY_TASK_ALWAYS_EAGER="false",
-        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
-        EMAIL_FILE_PATH=str(emails),
+        emails,
         # The sweep re-enqueues a confirmation the broker lost; shortened to fit the drill's
         # bounded wait for deliveries (the defaults are 120 s and 60 s).
         CONFIRMATION_SWEEP_GRACE_SECONDS=str(SWEEP_GRACE),

@@ -167,8 +167,28 @@ class Stack:
         settings.update(extra)
         self.env = clean_env(settings)
 
+    def configure_with_worker_mail(
+        self, database_url: str, redis_url: str, emails: Path, **extra: str
+    ) -> None:
+        """As `configure`, with tasks for a real Celery worker that writes each e-mail as a
+        file under `emails`, so a drill can count them."""
+        self.configure(
+            database_url,
+            redis_url,
+            CELERY_TASK_ALWAYS_EAGER="false",
+            EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+            EMAIL_FILE_PATH=str(emails),
+            **extra,
+        )
+
     def on_close(self, cleanup: Any) -> None:
         self._cleanups.append(cleanup)
+
+    def scratch_database(self, name: str) -> str:
+        """A fresh database on the main server for this drill, dropped when the stack closes."""
+        url = recreate_database(MAIN_SERVER, name)
+        self.on_close(lambda: drop_database(MAIN_SERVER, name))
+        return url
 
     def manage(self, *args: str, timeout: float = 300) -> str:
         return run_command([PYTHON, "manage.py", *args], self.env, timeout)

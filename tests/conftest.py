@@ -30,18 +30,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = kept
 
 
-def wipe_event_store(ctx: CommandContext) -> None:
+def on_event_store_tables(ctx: CommandContext, postgres: str, sqlite: str) -> None:
+    """Run `postgres` once over every event store table (comma separated: one statement), or
+    `sqlite` once per table; each a format string with `{tables}` / `{table}`."""
     recorder = ctx.app.recorder
     tables = [recorder.events_table_name]
     if ctx.app.snapshots is not None:
         tables.append(ctx.app.snapshots.recorder.events_table_name)
     if is_postgres():
         with recorder.datastore.get_connection() as conn:
-            conn.execute(f"TRUNCATE {', '.join(tables)}")
+            conn.execute(postgres.format(tables=", ".join(tables)))
     else:
         with recorder.datastore.transaction(commit=True) as cursor:
             for table in tables:
-                cursor.execute(f"DELETE FROM {table}")
+                cursor.execute(sqlite.format(table=table))
+
+
+def wipe_event_store(ctx: CommandContext) -> None:
+    on_event_store_tables(ctx, "TRUNCATE {tables}", "DELETE FROM {table}")
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from aforro_backend import composition
 from events.config import event_store_config, postgres_conninfo
 from events.store import EventStoreApplication, EventStoreConfig, application_env, create_schema
 from events.store_schema import EventStoreNotMigrated
+from tests.conftest import on_event_store_tables
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -113,15 +114,7 @@ def test_schema_creations_at_once_on_a_fresh_store_all_succeed(fresh_database):
 
 
 def test_migrate_creates_the_event_store_tables_again_when_they_are_gone(ctx):
-    recorder = ctx.app.recorder
-    tables = [recorder.events_table_name, ctx.app.snapshots.recorder.events_table_name]
-    if event_store_config().is_postgres:
-        with recorder.datastore.get_connection() as conn:
-            conn.execute(f"DROP TABLE {', '.join(tables)}")
-    else:
-        with recorder.datastore.transaction(commit=True) as cursor:
-            for table in tables:
-                cursor.execute(f"DROP TABLE {table}")
+    on_event_store_tables(ctx, "DROP TABLE {tables}", "DROP TABLE {table}")
     composition.reset()
     with pytest.raises(EventStoreNotMigrated):
         composition.command_context()
