@@ -1,4 +1,4 @@
-"""CatalogProjector: stores, products (the search table) and per-store inventory.
+"""CatalogProjector: stores, products (the search and suggestion tables) and per-store inventory.
 
 One projector folds all three because inventory rows denormalise product title, category and
 price: following one stream position keeps them consistent without reading another projector.
@@ -16,12 +16,13 @@ from events.stock import (
     StockReceived,
     StockReleased,
 )
-from query_side.models import CategoryRow, InventoryRow, ProductRow, StoreRow
+from query_side.models import CategoryRow, InventoryRow, ProductRow, StoreRow, SuggestionRow
 from query_side.projection_names import CATALOG
 
 from .base import PositionedEvent, Touched
 from .product_rows import ProductBatch, upsert
 from .rows import update_rows
+from .suggestion_rows import update_suggestions
 
 QUANTITY_EVENTS = (StockReceived, StockItemReserved, StockReleased, StockAdjusted)
 
@@ -32,7 +33,7 @@ class CatalogProjector:
         e.TOPIC
         for e in (StoreOpened, ProductRegistered, ProductRevised, StockItemOpened, *QUANTITY_EVENTS)
     )
-    tables = (StoreRow, CategoryRow, ProductRow, InventoryRow)
+    tables = (StoreRow, CategoryRow, ProductRow, InventoryRow, SuggestionRow)
 
     def apply(self, events: Sequence[PositionedEvent]) -> Touched:
         stores: dict[int, StoreRow] = {}
@@ -54,6 +55,7 @@ class CatalogProjector:
                     stock[(event.store_id, event.product_id)] = event.quantity_after
         upsert(StoreRow, stores.values(), ["store_id"])
         products.write()
+        update_suggestions(*products.title_changes())
         self._insert_inventory({item: stock[item] for item in opened})
         update_rows(
             InventoryRow,

@@ -24,6 +24,7 @@ class ProductBatch:
     def __init__(self, revised_ids: Iterable[int]) -> None:
         # Revisions of products registered in earlier batches start from their stored row.
         self.rows: dict[int, ProductRow] = ProductRow.objects.in_bulk(set(revised_ids))
+        self.stored_titles = {product_id: row.title for product_id, row in self.rows.items()}
         self.revised: set[int] = set()
         self.categories: list[str] = []  # in event order: ids follow first appearance
 
@@ -51,6 +52,16 @@ class ProductBatch:
         for row in self.rows.values():
             row.category_id = known[row.category_key]
         upsert(ProductRow, self.rows.values(), ["product_id"])
+
+    def title_changes(self) -> tuple[set[str], set[str]]:
+        """(titles the batch gives products, titles it takes from revised ones): what the
+        suggestion table must add and may have to drop."""
+        changed = [
+            (self.stored_titles.get(product_id), row.title)
+            for product_id, row in self.rows.items()
+            if self.stored_titles.get(product_id) != row.title
+        ]
+        return {new for _, new in changed}, {old for old, _ in changed if old is not None}
 
     def rewrite_inventory(self) -> set[int]:
         """Copy revised products' details into every store's inventory rows; the stores."""

@@ -159,3 +159,17 @@ class CategoryRow(models.Model):
 
     class Meta:
         db_table = "read_category"
+
+
+class SuggestionRow(models.Model):
+    """Autocomplete: for each key (a prefix of a word of a folded title, search/suggestion_keys
+    .py), the 10 best titles, so a keystroke reads one row whatever the catalog's size
+    (docs/decisions/018). Kept exact by the catalog projector (projections/suggestion_rows.py)."""
+
+    key = models.CharField(primary_key=True, max_length=64)
+    # A JSON list of at most 10 titles, best first. Text, not a JSONField: the projector reads
+    # and writes thousands of rows per batch, and plain text skips the ORM's per-value adapters.
+    titles = models.TextField()
+
+    class Meta:
+        db_table = "read_suggestion"

@@ -1,22 +1,55 @@
-"""product_suggestions: up to 10 titles for autocomplete — prefix matches, then other
-matches, then typo-close ones."""
+"""product_suggestions: up to 10 distinct titles for autocomplete: titles that start with the
+query, then titles with a word that starts with it (shortest first in each group), then titles
+that contain it elsewhere, then titles of the typo-corrected query.
+
+The first two groups are one primary-key read of read_suggestion (docs/decisions/018), whatever
+the number of products sharing the prefix; the later groups run only when fewer than 10 titles
+were found, and every query reads a bounded number of rows.
+"""
 
 from __future__ import annotations
 
-from django.db.models.functions import Length
+import json
+import re
 
-from query_side.models import ProductRow
+from query_side.models import ProductRow, SuggestionRow
 from query_side.search.backends import title_like
 from query_side.search.lexicon import corrected_terms
-from query_side.search.terms import fold, words
+from query_side.search.suggestion_keys import LIMIT, MAX_KEY, MIN_KEY, Normalised, best, normalise
+from query_side.search.terms import WORD, words
 
-LIMIT = 10
+# Rows read for a query the table has no key for (longer than MAX_KEY): such long matches are
+# few (at 100k products, a 13-character prefix is in at most a few dozen titles).
+LONG_QUERY_ROWS = 200
 
 
-def _prefixed(needle: str, limit: int) -> list[str]:
-    """Titles starting with `needle`, shortest first (a range of the prefix index, sorted)."""
-    rows = title_like(ProductRow.objects.all(), f"{needle}%").order_by(Length("title"), "title")
-    return list(dict.fromkeys(rows.values_list("title", flat=True)[: limit * 2]))[:limit]
+def product_suggestions(q: str) -> list[str]:
+    needle = normalise(q)
+    found = _word_starts(needle)
+    if len(found) < LIMIT:
+        found += _titles(f"%{_escape_like(needle)}%", found, LIMIT - len(found))
+    terms = words(needle)
+    if len(found) < LIMIT and terms:
+        corrected = iter(corrected_terms(terms))
+        fixed = WORD.sub(lambda _: next(corrected), needle)  # keeps the query's separators
+        if fixed != needle:
+            found += [t for t in _word_starts(fixed) if t not in found][: LIMIT - len(found)]
+    return found
+
+
+def _word_starts(needle: str) -> list[str]:
+    """Titles starting with `needle`, then titles with a word that does: its row of the table,
+    or, for a needle the table has no key for, a bounded scan."""
+    if MIN_KEY <= len(needle) <= MAX_KEY:
+        row = SuggestionRow.objects.filter(key=needle).values_list("titles", flat=True)[:1]
+        return json.loads(row[0]) if row else []
+    # Any whitespace between the words in SQL; the exact check is on the normalised title.
+    pattern = "%" + "%".join(_escape_like(part) for part in needle.split(" ")) + "%"
+    rows = title_like(ProductRow.objects.all(), pattern).values_list("title", flat=True)
+    at_word = re.compile(r"(?<![a-z0-9])" + re.escape(needle))
+    normalised = Normalised()
+    titles = {t for t in rows[:LONG_QUERY_ROWS] if at_word.search(normalised[t])}
+    return best(needle, titles, normalised)
 
 
 def _titles(pattern: str, exclude: list[str], limit: int) -> list[str]:
@@ -30,17 +63,3 @@ def _titles(pattern: str, exclude: list[str], limit: int) -> list[str]:
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def product_suggestions(q: str) -> list[str]:
-    needle = _escape_like(fold(q.strip()))
-    found = _prefixed(needle, LIMIT)
-    if len(found) < LIMIT:
-        found += _titles(f"%{needle}%", found, LIMIT - len(found))
-    terms = words(q)
-    if len(found) < LIMIT and terms:
-        corrected = corrected_terms(terms)
-        if corrected != terms:
-            pattern = "%" + "%".join(_escape_like(t) for t in corrected) + "%"
-            found += _titles(pattern, found, LIMIT - len(found))
-    return found
