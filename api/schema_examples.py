@@ -241,7 +241,12 @@ SEARCH = [
         ),
     )
 ]
-SUGGEST = [answer("Prefix matches first", {"query": "mil", "suggestions": ["Milk 1L", "Millet"]})]
+SUGGEST = [
+    answer(
+        "Titles starting with the query, then titles with a word starting with it",
+        {"query": "mil", "suggestions": ["Millet", "Milk 1L", "Oat Milk"]},
+    )
+]
 LIVE = {"position": 42, "head": 42, "lag": 0, "worker": "ok"}
 HEALTH = {
     "status": "ok",

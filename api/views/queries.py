@@ -268,9 +268,11 @@ class ProductSuggestApi(ReadApi):
         operation_id="product_suggest",
         tags=["search"],
         summary="Title suggestions for autocomplete",
-        description="Up to 10 titles: prefix matches, then other matches, then close (typo) "
-        "matches. Rate limited per client address: SUGGEST_RATE (default 120/min), and at most "
-        "SUGGEST_BURST at once (default 30 per 10 s): room for one person typing.",
+        description="Up to 10 distinct titles: those starting with `q`, then those with a word "
+        "starting with `q` (shortest first in both groups), then those containing `q` elsewhere, "
+        "then close (typo) matches. Case, accents and repeated spaces do not matter. Rate "
+        "limited per client address: SUGGEST_RATE (default 120/min), and at most SUGGEST_BURST "
+        "at once (default 30 per 10 s): room for one person typing.",
         parameters=[params.SUGGEST_Q, params.MIN_POSITION, params.retry_after(429, 503)],
         responses={
             **schema.ok(schema.SuggestionsSerializer, "Matching titles."),

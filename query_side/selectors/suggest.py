@@ -18,8 +18,10 @@ from query_side.search.lexicon import corrected_terms
 from query_side.search.suggestion_keys import LIMIT, MAX_KEY, MIN_KEY, Normalised, best, normalise
 from query_side.search.terms import WORD, words
 
-# Rows read for a query the table has no key for (longer than MAX_KEY): such long matches are
-# few (at 100k products, a 13-character prefix is in at most a few dozen titles).
+# Rows read (twice: title starts, then titles containing it) for a query longer than MAX_KEY
+# whose first MAX_KEY characters have a full row: the table cannot list all its matches. At
+# 100k seeded products, 209 of the 45,841 13-character word starts are in more titles than
+# this (at most 1,321: "fillets 2 pac"), and only those get the best of the titles read.
 LONG_QUERY_ROWS = 200
 
 
@@ -38,18 +40,44 @@ def product_suggestions(q: str) -> list[str]:
 
 
 def _word_starts(needle: str) -> list[str]:
-    """Titles starting with `needle`, then titles with a word that does: its row of the table,
-    or, for a needle the table has no key for, a bounded scan."""
-    if MIN_KEY <= len(needle) <= MAX_KEY:
-        row = SuggestionRow.objects.filter(key=needle).values_list("titles", flat=True)[:1]
-        return json.loads(row[0]) if row else []
+    """Titles starting with `needle`, then titles with a word that does, best first."""
+    if len(needle) < MIN_KEY:  # only when folding shortened the query
+        return _scanned(needle)
+    listed = _row(needle[:MAX_KEY].rstrip(" "))  # no key ends in a space
+    if len(needle) <= MAX_KEY:
+        return listed
+    if len(listed) < LIMIT:
+        # Not full: the row of the needle's first characters lists every title with a word
+        # starting with them, so it holds every match of the longer needle too.
+        return _ranked(needle, listed)
+    return _scanned(needle)
+
+
+def _row(key: str) -> list[str]:
+    row = SuggestionRow.objects.filter(key=key).values_list("titles", flat=True)[:1]
+    return json.loads(row[0]) if row else []
+
+
+def _scanned(needle: str) -> list[str]:
+    """The matches of a needle the table cannot answer alone, from at most LONG_QUERY_ROWS
+    titles starting with it (the title prefix index) and as many containing it: exact unless
+    more titles than that match (then the best of those found)."""
+    starting = title_like(ProductRow.objects.all(), f"{_escape_like(needle)}%")
     # Any whitespace between the words in SQL; the exact check is on the normalised title.
     pattern = "%" + "%".join(_escape_like(part) for part in needle.split(" ")) + "%"
-    rows = title_like(ProductRow.objects.all(), pattern).values_list("title", flat=True)
+    containing = title_like(ProductRow.objects.all(), pattern)
+    found = [
+        *starting.values_list("title", flat=True)[:LONG_QUERY_ROWS],
+        *containing.values_list("title", flat=True)[:LONG_QUERY_ROWS],
+    ]
+    return _ranked(needle, found)
+
+
+def _ranked(needle: str, titles: list[str]) -> list[str]:
+    """The titles with a word starting with `needle`, best first."""
     at_word = re.compile(r"(?<![a-z0-9])" + re.escape(needle))
     normalised = Normalised()
-    titles = {t for t in rows[:LONG_QUERY_ROWS] if at_word.search(normalised[t])}
-    return best(needle, titles, normalised)
+    return best(needle, {t for t in titles if at_word.search(normalised[t])}, normalised)
 
 
 def _titles(pattern: str, exclude: list[str], limit: int) -> list[str]:

@@ -1,5 +1,6 @@
-"""`GET /api/search/suggest/` (docs/api-reference.md): prefix matches, then other matches, then typo
-corrections; at most 10 distinct titles; 3 to 100 characters; rate limited per client IP."""
+"""`GET /api/search/suggest/` (docs/api-reference.md): titles starting with the query, then titles
+with a word starting with it (shortest first in each), then titles containing it elsewhere, then
+typo corrections; at most 10 distinct titles; 3 to 100 characters; rate limited per client IP."""
 
 import math
 
@@ -7,6 +8,7 @@ import pytest
 from django.conf import settings
 
 from api.throttles import SuggestThrottle, parse_rate
+from command_side.catalog_commands import revise_product
 
 from .read_fixtures import assert_problem, fresh_read_side, product, project
 
@@ -97,6 +99,58 @@ def test_a_title_shared_by_two_products_is_suggested_once(api_client, catalog):
 
 def test_no_match_suggests_nothing(api_client, catalog):
     assert suggest(api_client, "xyzzy") == []
+
+
+PACKS = [f"Pack of {n} Batteries" for n in range(1, 15)]  # 14 titles start with "pac"
+COLAS = ["Cola 2L", "Cola Zero 2L"]
+WITH_COLA = [f"{name} Cola" for name in ("Diet", "Cherry", "Vanilla", "Lime", "Six Pack")]
+WITH_COLA += [f"{name} Cola" for name in ("Lemon", "Big Value", "Sugar Free", "No Caffeine")]
+
+
+@pytest.fixture
+def broad(ctx):
+    titles = [*PACKS, *COLAS, *WITH_COLA, "Chocolate Digestives", "Dark Chocolate Digestives"]
+    for product_id, title in enumerate(titles, start=1):
+        product(ctx, product_id, title)
+    project()
+    return ctx
+
+
+def by_length(titles: list[str]) -> list[str]:
+    return sorted(titles, key=lambda t: (len(t), t))
+
+
+def test_a_broad_prefix_suggests_the_10_shortest_titles_starting_with_it(api_client, broad):
+    assert suggest(api_client, "pac") == by_length(PACKS)[:10]
+
+
+def test_then_the_shortest_titles_with_a_word_starting_with_it(api_client, broad):
+    # 2 titles start with "cola", 9 have a word that does, 2 have it inside "chocolate".
+    assert suggest(api_client, "cola") == by_length(COLAS) + by_length(WITH_COLA)[:8]
+
+
+def test_a_query_longer_than_the_table_keys_keeps_the_groups(api_client, broad):
+    assert suggest(api_client, "chocolate digest") == [
+        "Chocolate Digestives",
+        "Dark Chocolate Digestives",
+    ]
+    assert suggest(api_client, "pack of 14 batt") == ["Pack of 14 Batteries"]
+    assert suggest(api_client, "no caffeine cola") == ["No Caffeine Cola"]
+
+
+def test_a_long_query_whose_first_characters_are_in_many_titles_is_answered_exactly(
+    api_client, catalog
+):
+    # 12 sauces share "tomato sauce", more than a row of the table lists.
+    sauces = ["Tomato Sauce 1", "Tomato Sauce 10", "Tomato Sauce 11", "Tomato Sauce 12"]
+    assert suggest(api_client, "tomato sauce 1") == sauces
+
+
+def test_a_revised_title_is_suggested_instead_of_the_old_one(api_client, catalog):
+    revise_product(catalog, 10, {"title": "Semolina Flour"})
+    project()
+    assert suggest(api_client, "semol") == ["Semolina Flour"]
+    assert "Semolina" not in suggest(api_client, "sem")
 
 
 @pytest.mark.parametrize("q", ["", "mi", "  mi  ", "m" * 101])

@@ -79,14 +79,15 @@ TEAS = [f"Tea {'x' * n}" for n in range(1, 13)]  # 12 titles under "tea", length
 
 
 def test_registrations_in_batches_of_any_size_give_the_exact_table(ctx):
-    titles = [*TEAS, "Green Tea", "Tearoom Blend Loose Leaf", "Steak", "Crème  Brûlée", "Semi-Skimmed Milk"]
+    others = ["Green Tea", "Tearoom Blend Loose Leaf", "Steak", "Crème  Brûlée", "Semi-Skimmed"]
+    titles = [*TEAS, *others]
     for product_id, title in enumerate(titles, start=1):
         register(ctx, product_id, title)
     project(batch_size=4)
     assert_table_is_exact()
     assert row("tea") == TEAS[:10]  # a full row: the 10 shortest that start with "tea"
     assert row("creme brule") == ["Crème  Brûlée"]  # folded, whitespace runs as one space
-    assert row("ski") == ["Semi-Skimmed Milk"]  # a word starts after the hyphen
+    assert row("ski") == ["Semi-Skimmed"]  # a word starts after the hyphen
     assert row("eak") == []  # not at a word start
 
 
