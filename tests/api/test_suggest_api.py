@@ -54,8 +54,8 @@ def suggest(api_client, q: str, **extra) -> list[str]:
 
 
 def in_groups(suggestions: list[str], *groups: set[str]) -> list[set[str]]:
-    """The suggestions cut into consecutive groups of the given sizes (order inside a group is
-    the implementation's choice; docs/api-reference.md orders only the groups)."""
+    """The suggestions cut into consecutive groups of the given sizes, as sets (the order inside
+    the first two groups, shortest first, is checked on the `broad` catalog)."""
     cuts, start = [], 0
     for group in groups:
         cuts.append(set(suggestions[start : start + len(group)]))

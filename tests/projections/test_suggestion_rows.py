@@ -142,11 +142,24 @@ def test_renames_inside_one_batch_leave_only_the_final_titles(ctx):
     assert_table_is_exact()
 
 
+def test_a_recomputed_row_finds_the_next_title_whatever_its_spacing(ctx):
+    # "X  Te Long" is the 11th title under "x t", and shares no other key with "X Te0".
+    titles = [f"X Te{n}" for n in range(10)] + ["X  Te Long"]
+    for product_id, title in enumerate(titles, start=1):
+        register(ctx, product_id, title)
+    project()
+    rename(ctx, 1, "Coffee")
+    project()
+    assert row("x t")[-1] == "X  Te Long"
+    assert_table_is_exact()
+
+
 WORDS = ["tea", "team", "tear", "green", "greek", "gr", "oat", "oats", "milk", "mild", "x"]
 
 
 def random_title(rng: random.Random) -> str:
-    return " ".join(rng.choice(WORDS).capitalize() for _ in range(rng.randrange(1, 4)))
+    separator = rng.choice([" ", " ", "  ", "-"])
+    return separator.join(rng.choice(WORDS).capitalize() for _ in range(rng.randrange(1, 4)))
 
 
 def test_any_sequence_of_registrations_and_revisions_keeps_it_exact_and_a_rebuild_equal(ctx):
