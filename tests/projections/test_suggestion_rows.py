@@ -67,6 +67,13 @@ def register(ctx, product_id: int, title: str) -> None:
     register_product(ctx, title, "", Decimal("1.00"), "Pantry", product_id=product_id)
 
 
+def projected_catalog(ctx, titles: list[str], batch_size: int = 500) -> None:
+    """Products 1, 2, ... with these titles, projected."""
+    for product_id, title in enumerate(titles, start=1):
+        register(ctx, product_id, title)
+    project(batch_size)
+
+
 def rename(ctx, product_id: int, title: str) -> None:
     revise_product(ctx, product_id, {"title": title})
 
@@ -80,10 +87,7 @@ TEAS = [f"Tea {'x' * n}" for n in range(1, 13)]  # 12 titles under "tea", length
 
 def test_registrations_in_batches_of_any_size_give_the_exact_table(ctx):
     others = ["Green Tea", "Tearoom Blend Loose Leaf", "Steak", "Crème  Brûlée", "Semi-Skimmed"]
-    titles = [*TEAS, *others]
-    for product_id, title in enumerate(titles, start=1):
-        register(ctx, product_id, title)
-    project(batch_size=4)
+    projected_catalog(ctx, [*TEAS, *others], batch_size=4)
     assert_table_is_exact()
     assert row("tea") == TEAS[:10]  # a full row: the 10 shortest that start with "tea"
     assert row("creme brule") == ["Crème  Brûlée"]  # folded, whitespace runs as one space
@@ -92,9 +96,7 @@ def test_registrations_in_batches_of_any_size_give_the_exact_table(ctx):
 
 
 def test_renaming_a_top_10_title_brings_in_the_11th(ctx):
-    for product_id, title in enumerate(TEAS, start=1):
-        register(ctx, product_id, title)
-    project()
+    projected_catalog(ctx, TEAS)
     rename(ctx, 3, "Coffee")
     project()
     assert row("tea") == [t for t in TEAS if t != TEAS[2]][:10]
@@ -102,9 +104,7 @@ def test_renaming_a_top_10_title_brings_in_the_11th(ctx):
 
 
 def test_a_title_another_product_still_has_stays_suggested(ctx):
-    register(ctx, 1, "Green Tea")
-    register(ctx, 2, "Green Tea")
-    project()
+    projected_catalog(ctx, ["Green Tea", "Green Tea"])
     rename(ctx, 1, "Black Tea")
     project()
     assert row("green") == ["Green Tea"]
@@ -116,11 +116,8 @@ def test_a_title_another_product_still_has_stays_suggested(ctx):
 
 
 def test_a_revision_to_a_shorter_title_enters_a_full_top_10(ctx):
-    for product_id, title in enumerate(TEAS, start=1):
-        register(ctx, product_id, title)
-    register(ctx, 20, "Oat Milk")
-    project()
-    rename(ctx, 20, "Tea")
+    projected_catalog(ctx, [*TEAS, "Oat Milk"])
+    rename(ctx, 13, "Tea")
     project()
     assert row("tea") == ["Tea", *TEAS[:9]]
     assert row("oat") == []
@@ -128,9 +125,7 @@ def test_a_revision_to_a_shorter_title_enters_a_full_top_10(ctx):
 
 
 def test_renames_inside_one_batch_leave_only_the_final_titles(ctx):
-    register(ctx, 1, "Rye Bread")
-    register(ctx, 2, "Oat Bread")
-    project()
+    projected_catalog(ctx, ["Rye Bread", "Oat Bread"])
     register(ctx, 3, "Spelt Bread")
     rename(ctx, 3, "Corn Bread")  # registered and renamed in the same batch
     rename(ctx, 1, "Oat Bread")  # the two swap titles
@@ -144,10 +139,7 @@ def test_renames_inside_one_batch_leave_only_the_final_titles(ctx):
 
 def test_a_recomputed_row_finds_the_next_title_whatever_its_spacing(ctx):
     # "X  Te Long" is the 11th title under "x t", and shares no other key with "X Te0".
-    titles = [f"X Te{n}" for n in range(10)] + ["X  Te Long"]
-    for product_id, title in enumerate(titles, start=1):
-        register(ctx, product_id, title)
-    project()
+    projected_catalog(ctx, [f"X Te{n}" for n in range(10)] + ["X  Te Long"])
     rename(ctx, 1, "Coffee")
     project()
     assert row("x t")[-1] == "X  Te Long"
