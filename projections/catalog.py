@@ -22,6 +22,7 @@ from query_side.projection_names import CATALOG
 from .base import PositionedEvent, Touched
 from .product_rows import ProductBatch, upsert
 from .rows import update_rows
+from .search_postings import POSTING_TABLES, replace_postings
 
 QUANTITY_EVENTS = (StockReceived, StockItemReserved, StockReleased, StockAdjusted)
 
@@ -32,7 +33,7 @@ class CatalogProjector:
         e.TOPIC
         for e in (StoreOpened, ProductRegistered, ProductRevised, StockItemOpened, *QUANTITY_EVENTS)
     )
-    tables = (StoreRow, CategoryRow, ProductRow, InventoryRow)
+    tables = (StoreRow, CategoryRow, ProductRow, InventoryRow, *POSTING_TABLES)
 
     def apply(self, events: Sequence[PositionedEvent]) -> Touched:
         stores: dict[int, StoreRow] = {}
@@ -54,6 +55,7 @@ class CatalogProjector:
                     stock[(event.store_id, event.product_id)] = event.quantity_after
         upsert(StoreRow, stores.values(), ["store_id"])
         products.write()
+        replace_postings(products.rows.keys())
         self._insert_inventory({item: stock[item] for item in opened})
         update_rows(
             InventoryRow,
