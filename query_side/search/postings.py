@@ -17,6 +17,7 @@ from query_side.models import SearchLexeme, SearchPosting
 # Lexemes a prefix reads at most (docs/api-reference.md, `q`); the most frequent win.
 MAX_EXPANSION = 32
 STEMS = "SELECT tsvector_to_array(to_tsvector('english', %s))"
+WALK = "SELECT product_id, score, title_length FROM read_search_posting WHERE term = %s"
 # A product reached through several lexemes ranks by its best one: ts_rank_cd over the tsvector
 # adds them up instead (docs/decisions/019). Equal scores: the shorter title, then the lower id.
 MERGE = (
@@ -69,19 +70,18 @@ def ranked_ids(
     `rows` (filtered products), only those, `matches` of them as counted."""
     if rows is not None and _walk_is_longer(documents, offset + limit, matches):
         return _ranked_few(rows, list(documents), offset, limit)
-    postings = SearchPosting.objects.all()
+    # One branch per lexeme, written here rather than by the ORM: building and compiling up to
+    # 32 querysets cost more than the search itself. Each names its lexeme, so the planner
+    # sees how common it is when it weighs walking its postings against the filters' indexes.
+    where, where_params = "", []
     if rows is not None:
-        postings = postings.filter(product__in=rows.values("product_id"))
-    branches = [
-        postings.filter(term=lexeme)
-        .order_by("-score", "title_length", "product_id")
-        .values_list("product_id", "score", "title_length")[: offset + limit]
-        for lexeme in documents
-    ]
-    hits = branches[0].union(*branches[1:], all=True) if len(branches) > 1 else branches[0]
-    sql, params = hits.query.sql_with_params()
+        filtered, where_params = rows.values("product_id").query.sql_with_params()
+        where = f" AND product_id IN ({filtered})"
+    branch = f"({WALK}{where} ORDER BY score DESC, title_length, product_id LIMIT %s)"
+    params = [value for lexeme in documents for value in (lexeme, *where_params, offset + limit)]
+    hits = " UNION ALL ".join([branch] * len(documents))
     with connection.cursor() as cursor:
-        cursor.execute(MERGE.format(hits=sql), [*params, limit, offset])
+        cursor.execute(MERGE.format(hits=hits), [*params, limit, offset])
         return [product_id for product_id, _, _ in cursor.fetchall()]
 
 

@@ -107,16 +107,17 @@ def _ranked_by_postings(rows: QuerySet, term: str, params: SearchParams, fields)
     limit = settings.SEARCH_COUNT_LIMIT
     documents = expansion(term)
     filtered = _is_filtered(params)
-    found = count_up_to(rows, documents, filtered, limit + 1) if documents else 0
-    count, exact = bounded(found, limit)
+    counted = count_up_to(rows, documents, filtered, limit + 1) if documents else 0
+    count, exact = bounded(counted, limit)
     check_in_range(count, params.page)
     offset = params.page.offset
     size = min(params.page.page_size, count - offset)  # nothing past the counted matches
     if size <= 0:
         return Page(count, params.page.page, params.page.page_size, [], exact)
-    ids = ranked_ids(rows if filtered else None, documents, offset, size, found)
-    found_rows = {row["product_id"]: row for row in rows.filter(pk__in=ids).values(*fields)}
-    results = [found_rows[product_id] for product_id in ids]
+    ids = ranked_ids(rows if filtered else None, documents, offset, size, counted)
+    found = {row["product_id"]: row for row in rows.filter(pk__in=ids).values(*fields)}
+    # A revision committed between the two reads may have taken a product out of the filters.
+    results = [found[product_id] for product_id in ids if product_id in found]
     return Page(count, params.page.page, params.page.page_size, results, exact)
 
 
