@@ -99,3 +99,24 @@ def test_both_ways_of_ranking_filtered_matches_agree(ctx, page_size):
             walked += postings.ranked_ids(dairy, documents, offset, page_size, matches=10**6)
             few += postings.ranked_ids(dairy, documents, offset, page_size, matches=0)
         assert walked == few and len(walked) == matches, word
+
+
+@pytest.mark.parametrize(("limit", "expected"), [(10, (5, True)), (5, (5, True)), (4, (4, False))])
+def test_a_prefixs_lexemes_are_counted_together_once_each_up_to_the_limit(
+    ctx, settings, limit, expected
+):
+    register(
+        ctx,
+        [
+            ("Tea", "Drinks", ""),
+            ("Teapot and Tea", "Kitchen", ""),  # two lexemes of the prefix: one product
+            ("Teapot", "Kitchen", ""),
+            ("Teaspoon", "Kitchen", ""),
+            ("Teaspoon Set", "Kitchen", ""),
+            ("Coffee", "Drinks", ""),
+        ],
+    )
+    settings.SEARCH_COUNT_LIMIT = limit
+    page = product_search(SearchParams(page=PageRequest(1, 10), q="tea"))
+    assert (page.count, page.count_is_exact) == expected
+    assert len(page.results) == expected[0]
