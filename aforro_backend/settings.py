@@ -156,6 +156,9 @@ MIN_POSITION_MAX_WAITERS = int(os.environ.get("MIN_POSITION_MAX_WAITERS", "8"))
 # A projection whose worker heartbeat is older than this has no live worker: a read with
 # min_position answers 503 at once instead of waiting for a position nobody will reach.
 PROJECTOR_STALE_SECONDS = float(os.environ.get("PROJECTOR_STALE_SECONDS", "15"))
+# Product search counts its matches exactly up to this many and serves no page past them
+# (`count_is_exact: false`): the cost of a broad word stays bounded (docs/decisions/019).
+SEARCH_COUNT_LIMIT = 10_000
 # The embedded mode runs the projectors in a thread of the web process (wsgi.py).
 PROJECTORS_IN_PROCESS = env_bool("PROJECTORS_IN_PROCESS", EMBEDDED)
 # What a web process starts once its WSGI app is loaded (wsgi.py: gunicorn workers, runserver;

@@ -20,11 +20,12 @@ def envelope(request: Request, page: Page) -> dict[str, Any]:
 
 
 def links(request: Request, page: Page | RenderedPage) -> dict[str, Any]:
-    """count, page, page_size, total_pages, next and previous of a page."""
+    """count, count_is_exact, page, page_size, total_pages, next and previous of a page."""
     url = request.build_absolute_uri()
     has_next = page.page < page.total_pages
     return {
         "count": page.count,
+        "count_is_exact": page.count_is_exact,
         "page": page.page,
         "page_size": page.page_size,
         "total_pages": page.total_pages,
@@ -44,11 +45,14 @@ class RenderedPage:
     page_size: int
     total_pages: int
     results_json: str
+    count_is_exact: bool
 
     @classmethod
     def of(cls, page: Page) -> RenderedPage:
         results = json.dumps(page.results, separators=(",", ":"))
-        return cls(page.count, page.page, page.page_size, page.total_pages, results)
+        return cls(
+            page.count, page.page, page.page_size, page.total_pages, results, page.count_is_exact
+        )
 
 
 def envelope_response(request: Request, page: RenderedPage) -> HttpResponse:

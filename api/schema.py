@@ -6,6 +6,7 @@ May import DRF, drf-spectacular and the API's limits; never selectors or command
 
 from __future__ import annotations
 
+from django.conf import settings
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiResponse,
@@ -209,7 +210,15 @@ def page_of(name: str, row: type[serializers.Serializer]) -> serializers.Seriali
     return inline_serializer(
         name=f"{name}Page",
         fields={
-            "count": serializers.IntegerField(),
+            "count": serializers.IntegerField(
+                help_text="Rows in the whole result; a lower bound when `count_is_exact` is false."
+            ),
+            "count_is_exact": serializers.BooleanField(
+                help_text=f"False when a product search matched more than "
+                f"{settings.SEARCH_COUNT_LIMIT:,} products: `count` is then "
+                f"{settings.SEARCH_COUNT_LIMIT:,} and no page past them is served. Always true "
+                "for the other lists."
+            ),
             "page": serializers.IntegerField(),
             "page_size": serializers.IntegerField(),
             "total_pages": serializers.IntegerField(),

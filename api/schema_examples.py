@@ -45,6 +45,7 @@ def page(results: list[dict], page_size: int) -> dict:
     """A one-page envelope around `results`."""
     return {
         "count": len(results),
+        "count_is_exact": True,
         "page": 1,
         "page_size": page_size,
         "total_pages": 1,
@@ -239,7 +240,29 @@ SEARCH = [
             ],
             10,
         ),
-    )
+    ),
+    answer(
+        "A word of every product: counted up to the bound",
+        {
+            **page(
+                [
+                    {
+                        "id": 17,
+                        "title": "Free Range Eggs 12 pack",
+                        "description": "Free Range Eggs 12 pack from our dairy range.",
+                        "price": "2.35",
+                        "category": "Dairy",
+                        "created_at": "2025-01-01T08:00:00Z",
+                    }
+                ],
+                1,
+            ),
+            "count": 10000,
+            "count_is_exact": False,
+            "total_pages": 10000,
+            "next": "http://127.0.0.1:8000/api/search/products/?q=range&page=2&page_size=1",
+        },
+    ),
 ]
 SUGGEST = [
     answer(

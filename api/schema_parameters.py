@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 
+from query_side.search.postings import MAX_EXPANSION
+
 from .fields import MAX_ID
 from .order_serializers import MAX_IDEMPOTENCY_KEY
 from .query_params import MAX_INT, MAX_POSITION
@@ -48,7 +50,10 @@ SEARCH = [
     _query(
         "q",
         {"type": "string", "maxLength": 200},
-        "Keywords over title, description and category; typo-tolerant (`mlik` finds milk).",
+        "Keywords over title, description and category; typo-tolerant (`mlik` finds milk). "
+        "The last word is a prefix (`choc` finds chocolate); a one-word search reads the "
+        f"{MAX_EXPANSION} commonest indexed words starting with it, at most, and ranks a "
+        "product by the best of them.",
         examples=[OpenApiExample("Keyword", value="milk")],
     ),
     _query(

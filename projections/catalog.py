@@ -23,6 +23,7 @@ from .base import PositionedEvent, Touched
 from .product_rows import ProductBatch, upsert
 from .rows import update_rows
 from .suggestion_rows import update_suggestions
+from .search_postings import POSTING_TABLES, replace_postings
 
 QUANTITY_EVENTS = (StockReceived, StockItemReserved, StockReleased, StockAdjusted)
 
@@ -33,7 +34,7 @@ class CatalogProjector:
         e.TOPIC
         for e in (StoreOpened, ProductRegistered, ProductRevised, StockItemOpened, *QUANTITY_EVENTS)
     )
-    tables = (StoreRow, CategoryRow, ProductRow, InventoryRow, SuggestionRow)
+    tables = (StoreRow, CategoryRow, ProductRow, InventoryRow, SuggestionRow, *POSTING_TABLES)
 
     def apply(self, events: Sequence[PositionedEvent]) -> Touched:
         stores: dict[int, StoreRow] = {}
@@ -56,6 +57,7 @@ class CatalogProjector:
         upsert(StoreRow, stores.values(), ["store_id"])
         products.write()
         update_suggestions(*products.title_changes())
+        replace_postings(products.rows.keys())
         self._insert_inventory({item: stock[item] for item in opened})
         update_rows(
             InventoryRow,

@@ -23,6 +23,9 @@ logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "aforro:gen"
 TTL_SECONDS = 60
+# Part of every value's key: raised when what a value holds changes shape (2: pages carry
+# count_is_exact), so a process never reads a value an older release cached.
+VALUE_FORMAT = 2
 
 
 def _version_key(kind: str, scope: int) -> str:
@@ -40,7 +43,7 @@ def cached(
 ) -> Any:
     """The cached value for (kind, scope, parts), or `build()` stored for next time."""
     versions = [_version_key(kind, scope), *(_version_key(k, s) for k, s in also_depends_on)]
-    value_key = f"aforro:{kind}:{scope}:" + ":".join(str(p) for p in parts)
+    value_key = f"aforro:{VALUE_FORMAT}:{kind}:{scope}:" + ":".join(str(p) for p in parts)
     try:
         found = cache.get_many([GENERATION_KEY, *versions, value_key])
     except Exception:

@@ -173,3 +173,49 @@ class SuggestionRow(models.Model):
 
     class Meta:
         db_table = "read_suggestion"
+
+
+class RealField(models.FloatField):
+    """A 4-byte float: the precision of ts_rank_cd, which is what a posting's score holds."""
+
+    def db_type(self, connection) -> str:
+        return "real"
+
+
+class SearchPosting(models.Model):
+    """One lexeme of one product's search text, with the rank ts_rank_cd gives that product for
+    that lexeme alone (docs/decisions/019-ranked-postings.md). Filled by the catalog projector
+    on PostgreSQL only; the index serves the best products for a word in relevance order, so a
+    one-word search reads a page of postings instead of ranking every match."""
+
+    product = models.ForeignKey(
+        ProductRow,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="postings",
+    )
+    score = RealField()
+    title_length = models.IntegerField()  # ties: the shorter title first, as relevance sorts
+    term = models.TextField()
+    pk = models.CompositePrimaryKey("product_id", "term")  # also how a revision finds them
+
+    class Meta:
+        db_table = "read_search_posting"
+        indexes = [
+            models.Index(
+                fields=["term", "-score", "title_length", "product"],
+                name="read_search_posting_rank",
+            )
+        ]
+
+
+class SearchLexeme(models.Model):
+    """Every lexeme of the catalog's search text and how many products hold it: a prefix
+    query expands to the most frequent lexemes starting with it (PostgreSQL only)."""
+
+    lexeme = models.TextField(primary_key=True)
+    documents = models.IntegerField()
+
+    class Meta:
+        db_table = "read_search_lexeme"

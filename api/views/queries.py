@@ -221,6 +221,12 @@ class ProductSearchApi(ReadApi):
         operation_id="product_search",
         tags=["search"],
         summary="Search products",
+        description="With `q`, matches are counted exactly up to "
+        f"{settings.SEARCH_COUNT_LIMIT:,}; past that `count` is {settings.SEARCH_COUNT_LIMIT:,}, "
+        "`count_is_exact` is false and only the pages of the first "
+        f"{settings.SEARCH_COUNT_LIMIT:,} matches are served: refine the query (another word, "
+        "a category, a price range) to reach the others. A one-word search by relevance costs "
+        "the same however many products match.",
         parameters=[
             *params.SEARCH,
             *params.paging(10, 100),
@@ -233,7 +239,8 @@ class ProductSearchApi(ReadApi):
                 *READ_PROBLEMS,
                 notes={
                     400: f"An invalid parameter, named in `errors`, {PAST_HEAD}.",
-                    404: "A page past the end.",
+                    404: "A page past the end, or past the first "
+                    f"{settings.SEARCH_COUNT_LIMIT:,} matches.",
                     503: STALE,
                 },
             ),

@@ -25,6 +25,8 @@ class Page:
     page: int
     page_size: int
     results: list[dict[str, Any]]
+    # False: there are more than `count` rows, and no page past them is served (a bounded count).
+    count_is_exact: bool = True
 
     @property
     def total_pages(self) -> int:
@@ -37,13 +39,32 @@ def check_in_range(count: int, request: PageRequest) -> None:
         raise PageOutOfRange(request.page, ceil(count / request.page_size) if count else 0)
 
 
-def page_of(queryset, fields: tuple[str, ...], request: PageRequest) -> Page:
+def page_of(
+    queryset, fields: tuple[str, ...], request: PageRequest, count_limit: int | None = None
+) -> Page:
+    """One page of `queryset`; with `count_limit`, counted and served only that far."""
     # Two queries on purpose: a window count in the page query forces every match to be
     # computed and defeats LIMIT with an index order; apart, each gets its own best plan.
-    count = queryset.count()
+    if count_limit is None:
+        count, exact = queryset.count(), True
+    else:  # unordered: sorting the matches is what a bounded count avoids
+        found = queryset.order_by().values("pk")[: count_limit + 1].count()
+        count, exact = bounded(found, count_limit)
     check_in_range(count, request)
-    rows = list(queryset.values(*fields)[request.offset : request.offset + request.page_size])
-    return Page(count, request.page, request.page_size, rows)
+    rows = list(queryset.values(*fields)[request.offset : page_end(count, exact, request)])
+    return Page(count, request.page, request.page_size, rows, exact)
+
+
+def bounded(found: int, limit: int) -> tuple[int, bool]:
+    """(count, exact) of a count that stopped at `limit + 1` rows: beyond `limit`, `limit`."""
+    return min(found, limit), found <= limit
+
+
+def page_end(count: int, exact: bool, request: PageRequest) -> int:
+    """Where the page stops: no row past a bounded count is served, so the reported count and
+    total_pages stay true of what paging returns."""
+    end = request.offset + request.page_size
+    return end if exact else min(end, count)
 
 
 def money(value) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from django.conf import settings
+from django.db import connection
 from django.db.models import Exists, FloatField, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Length
@@ -12,9 +14,10 @@ from django.db.models.functions import Coalesce, Length
 from query_side.models import InventoryRow, ProductRow
 from query_side.search.backends import full_text
 from query_side.search.lexicon import corrected_terms
+from query_side.search.postings import count_up_to, expansion, ranked_ids
 from query_side.search.terms import words
 
-from .paging import Page, PageRequest, money, page_of
+from .paging import Page, PageRequest, bounded, check_in_range, money, page_of
 from .store_orders import iso_utc
 
 SORTS = {
@@ -64,11 +67,15 @@ def _filtered(params: SearchParams) -> QuerySet:
     return rows
 
 
-def _matching(rows: QuerySet, q: str) -> QuerySet:
-    terms = words(q)
+def _is_filtered(params: SearchParams) -> bool:
+    """Whether `_filtered` leaves out any product (`store_id` alone only adds a column)."""
+    limits = (params.min_price, params.max_price, params.in_stock)
+    return bool(params.category) or any(limit is not None for limit in limits)
+
+
+def _matching(rows: QuerySet, terms: list[str]) -> QuerySet:
     if not terms:  # only punctuation: nothing matches, and there is still a rank to sort by
         return rows.annotate(rank=Value(0.0, output_field=FloatField())).none()
-    terms = corrected_terms(terms)
     every = full_text(rows, terms, match_all=True)
     if len(terms) == 1 or every.exists():
         return every
@@ -78,14 +85,45 @@ def _matching(rows: QuerySet, q: str) -> QuerySet:
 def product_search(params: SearchParams) -> Page:
     rows = _filtered(params)
     sort = params.sort or ("relevance" if params.q else "newest")
+    fields = (*FIELDS, "store_quantity") if params.store_id is not None else FIELDS
     if params.q:
-        rows = _matching(rows, params.q)
+        terms = corrected_terms(words(params.q))
+        # One word by relevance: the top of the ranked postings, however many products match.
+        # Several words (an AND of few matches) and other sorts rank or sort the tsvector's
+        # matches (docs/decisions/019-ranked-postings.md).
+        if len(terms) == 1 and sort == "relevance" and connection.vendor == "postgresql":
+            page = _ranked_by_postings(rows, terms[0], params, fields)
+            return _rendered(page, params)
+        rows = _matching(rows, terms)
     elif sort == "relevance":
         sort = "newest"  # nothing to rank by without a query
-    fields = (*FIELDS, "store_quantity") if params.store_id is not None else FIELDS
-    page = page_of(rows.order_by(*_ordering(sort, bool(params.q))), fields, params.page)
+    ordered = rows.order_by(*_ordering(sort, bool(params.q)))
+    # Only a keyword search can match the whole catalog: other lists are counted exactly.
+    limit = settings.SEARCH_COUNT_LIMIT if params.q else None
+    return _rendered(page_of(ordered, fields, params.page, limit), params)
+
+
+def _ranked_by_postings(rows: QuerySet, term: str, params: SearchParams, fields) -> Page:
+    limit = settings.SEARCH_COUNT_LIMIT
+    documents = expansion(term)
+    filtered = _is_filtered(params)
+    counted = count_up_to(rows, documents, filtered, limit + 1) if documents else 0
+    count, exact = bounded(counted, limit)
+    check_in_range(count, params.page)
+    offset = params.page.offset
+    size = min(params.page.page_size, count - offset)  # nothing past the counted matches
+    if size <= 0:
+        return Page(count, params.page.page, params.page.page_size, [], exact)
+    ids = ranked_ids(rows if filtered else None, documents, offset, size, counted)
+    found = {row["product_id"]: row for row in rows.filter(pk__in=ids).values(*fields)}
+    # A revision committed between the two reads may have taken a product out of the filters.
+    results = [found[product_id] for product_id in ids if product_id in found]
+    return Page(count, params.page.page, params.page.page_size, results, exact)
+
+
+def _rendered(page: Page, params: SearchParams) -> Page:
     results = [result_row(row, params.store_id is not None) for row in page.results]
-    return Page(page.count, page.page, page.page_size, results)
+    return replace(page, results=results)
 
 
 def _ordering(sort: str, has_query: bool) -> tuple:

@@ -27,7 +27,16 @@ from projections.worker import ProjectionWorker, start_in_background
 from query_side.search import lexicon
 
 PROBLEM_JSON = "application/problem+json"
-ENVELOPE_KEYS = {"count", "page", "page_size", "total_pages", "next", "previous", "results"}
+ENVELOPE_KEYS = {
+    "count",
+    "count_is_exact",
+    "page",
+    "page_size",
+    "total_pages",
+    "next",
+    "previous",
+    "results",
+}
 
 
 class TickingClock:
@@ -97,7 +106,9 @@ def assert_problem(response, status: int, param: str | None = None) -> dict:
     return body
 
 
-def assert_envelope(body: dict, count: int, page: int, page_size: int, total_pages: int) -> None:
+def assert_envelope(
+    body: dict, count: int, page: int, page_size: int, total_pages: int, exact: bool = True
+) -> None:
     assert set(body) == ENVELOPE_KEYS
     assert (body["count"], body["page"], body["page_size"], body["total_pages"]) == (
         count,
@@ -105,6 +116,7 @@ def assert_envelope(body: dict, count: int, page: int, page_size: int, total_pag
         page_size,
         total_pages,
     )
+    assert body["count_is_exact"] is exact
 
 
 def link(url: str | None) -> tuple[str, dict[str, list[str]]] | None:
