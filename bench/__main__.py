@@ -156,8 +156,12 @@ def run_one(
     entry["load_average"] = f"{load_before} at start, {machine.load_average()} at the end"
     print(f"[bench] {name} finished in {entry['seconds']:.0f} s", flush=True)
     run_facts["wall"] = f"{time.monotonic() - started:.0f} s so far"
-    # A module run in another mode (seed --products) keeps its results apart from the default's.
-    report.record(getattr(module, "result_name", lambda: name)(), entry, run_facts, SCENARIOS)
+    # A module run in another mode (seed --products) keeps its results apart from the default's,
+    # under a name that is no scenario: its section shows the command that ran it.
+    result_name = getattr(module, "result_name", lambda: name)()
+    if result_name != name:
+        entry["command"] = run_facts["command"]
+    report.record(result_name, entry, run_facts, SCENARIOS)
     return failed
 
 
