@@ -1,7 +1,8 @@
 """`python -m bench [all | scenario ...] [--quick]`: run benchmark scenarios, write BENCHMARKS.md.
 
 Every scenario is a module of this package with `run(quick: bool) -> list[dict]` (rows as in
-bench/stats.py) and optionally `NOTES` (a list of sentences shown in its section). Modules that
+bench/stats.py) and optionally `NOTES` (a list of sentences shown in its section) and
+`result_name()` (the results entry it writes, when not the scenario's name). Modules that
 do not exist yet are skipped by `all`.
 """
 
@@ -15,7 +16,7 @@ import time
 import traceback
 from types import ModuleType
 
-from . import load, machine, report
+from . import load, machine, report, search, seed
 from .report import now
 from .systems import close_shared
 from .wrk import ensure_wrk
@@ -62,13 +63,42 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--runs", type=int, help="runs per measurement (default 3, quick 1)")
     parser.add_argument("--seconds", type=int, help="seconds per wrk run (default 10, quick 3)")
+    parser.add_argument(
+        "--sizes",
+        type=catalog_sizes,
+        help="search: catalog sizes, each on its own database (default 1000,100000)",
+    )
+    parser.add_argument(
+        "--products",
+        type=product_count,
+        help="seed: instead of the default catalogs, seed N products once, with the catalog "
+        "projector's lag sampled beside it (e.g. 1000000)",
+    )
     parser.add_argument("--list", action="store_true", help="list scenarios and exit")
     args = parser.parse_args(argv)
     args.scenarios = args.scenarios or ["all"]
     unknown = [s for s in args.scenarios if s != "all" and s not in SCENARIOS]
     if unknown:
         parser.error(f"unknown scenario(s): {', '.join(unknown)}")
+    for option, scenario in (("sizes", "search"), ("products", "seed")):
+        if getattr(args, option) and scenario not in args.scenarios:
+            parser.error(f"--{option} applies to the {scenario} scenario: name it")
     return args
+
+
+MAX_PRODUCTS = 10_000_000  # beyond, a seed would take hours on the benchmark machine
+
+
+def product_count(text: str) -> int:
+    """A whole number of products, 1..MAX_PRODUCTS (argparse refuses anything else)."""
+    if not text.strip().isdigit() or not 1 <= int(text) <= MAX_PRODUCTS:
+        raise argparse.ArgumentTypeError(f"a whole number from 1 to {MAX_PRODUCTS:,}: {text!r}")
+    return int(text)
+
+
+def catalog_sizes(text: str) -> list[int]:
+    """Comma-separated product counts, e.g. 1000,100000."""
+    return [product_count(part) for part in text.split(",")]
 
 
 def main(argv: list[str]) -> int:
@@ -79,6 +109,8 @@ def main(argv: list[str]) -> int:
             print(f"{name:12} {module:18} {state}")
         return 0
     load.configure(runs=args.runs, seconds=args.seconds)
+    search.configure(args.sizes)
+    seed.configure(args.products)
     names = list(SCENARIOS) if "all" in args.scenarios else list(dict.fromkeys(args.scenarios))
     ensure_wrk()
     started, started_at = time.monotonic(), now()
@@ -124,7 +156,12 @@ def run_one(
     entry["load_average"] = f"{load_before} at start, {machine.load_average()} at the end"
     print(f"[bench] {name} finished in {entry['seconds']:.0f} s", flush=True)
     run_facts["wall"] = f"{time.monotonic() - started:.0f} s so far"
-    report.record(name, entry, run_facts, SCENARIOS)
+    # A module run in another mode (seed --products) keeps its results apart from the default's,
+    # under a name that is no scenario: its section shows the command that ran it.
+    result_name = getattr(module, "result_name", lambda: name)()
+    if result_name != name:
+        entry["command"] = run_facts["command"]
+    report.record(result_name, entry, run_facts, SCENARIOS)
     return failed
 
 

@@ -18,11 +18,17 @@ def database_url(name: str) -> str:
 
 def recreate_database(name: str) -> None:
     """Drop (disconnecting its sessions) and create an empty database."""
+    drop_database(name)
+    with psycopg.connect(database_url("postgres"), autocommit=True, connect_timeout=5) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def drop_database(name: str) -> None:
+    """Drop a database if it exists, disconnecting its sessions."""
     with psycopg.connect(database_url("postgres"), autocommit=True, connect_timeout=5) as conn:
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def query(name: str, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

@@ -156,7 +156,8 @@ def _module(name: str, entry: dict[str, Any]) -> list[str]:
         lines += [
             f"## {scenario}",
             "",
-            f"_`python -m bench {name}`, measured {entry.get('measured')}, "
+            f"_`{entry.get('command') or f'python -m bench {name}'}`, "
+            f"measured {entry.get('measured')}, "
             f"{entry.get('plan', '')}, {entry.get('seconds')} s; load average "
             f"{entry.get('load_average', '?')}_",
             "",

@@ -1,5 +1,7 @@
 """seed_data's rate: the default catalog (20 stores, 1,000 products, 300 stocked per store)
-appended through the bulk command handlers, on PostgreSQL and on the embedded SQLite mode."""
+appended through the bulk command handlers, on PostgreSQL and on the embedded SQLite mode.
+With `--products N` (`configure`), one seed of N products with the projector's lag beside it
+instead (bench/seed_scale.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,18 @@ from .measure_env import PYTHON, ROOT, fresh_database
 DATABASE = "aforro_bench_seed"
 SCRATCH_PREFIX = "aforro-seed-"  # the SQLite runs' files, removed after each seed
 RATE = re.compile(r"Appended (\d+) aggregates, (\d+) events in ([\d.]+) s")
+
+
+_scale: list[int] = []  # --products: the scale mode's product count
+
+
+def configure(products: int | None) -> None:
+    _scale[:] = [products] if products else []
+
+
+def result_name() -> str:
+    """The scale mode's results are a section of their own, beside the default runs'."""
+    return "seed-scale" if _scale else "seed"
 
 
 def seed_once(env: dict[str, str]) -> tuple[int, int, float]:
@@ -48,6 +62,10 @@ def sqlite_env() -> dict[str, str]:
 
 
 def run(quick: bool = False) -> list[dict]:
+    if _scale:
+        from . import seed_scale
+
+        return seed_scale.run(_scale[0])
     rows = []
     for backend, make_env in (
         ("PostgreSQL", lambda: fresh_database(DATABASE)),
