@@ -18,6 +18,9 @@ READ_TABLES = (
     "read_category",
     "read_product",
     "read_inventory",
+    "read_suggestion",
+    "read_search_posting",
+    "read_search_lexeme",
     "read_order",
     "read_order_line",
 )

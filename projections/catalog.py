@@ -22,8 +22,8 @@ from query_side.projection_names import CATALOG
 from .base import PositionedEvent, Touched
 from .product_rows import ProductBatch, upsert
 from .rows import update_rows
-from .suggestion_rows import update_suggestions
 from .search_postings import POSTING_TABLES, replace_postings
+from .suggestion_rows import update_suggestions
 
 QUANTITY_EVENTS = (StockReceived, StockItemReserved, StockReleased, StockAdjusted)
 
