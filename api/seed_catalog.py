@@ -10,10 +10,12 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import zip_longest
+from itertools import accumulate, zip_longest
 from typing import Any
 
 from faker import Faker
+from faker.providers.company.en_US import Provider as CompanyData
+from faker.providers.person.en_US import Provider as PersonData
 
 from command_side.bulk_commands import (
     BulkResult,
@@ -163,7 +165,7 @@ def build_catalog(sizes: SeedSizes) -> SeedCatalog:
     fake.seed_instance(sizes.seed)
     return SeedCatalog(
         stores=tuple(_stores(sizes.stores, fake)),
-        products=tuple(_products(sizes, rng, fake)),
+        products=tuple(_products(sizes, rng)),
         stock=tuple(_stock(sizes, rng)),
     )
 
@@ -178,29 +180,53 @@ def _stores(count: int, fake: Faker) -> list[StoreSpec]:
     return specs
 
 
-def _products(sizes: SeedSizes, rng: random.Random, fake: Faker) -> list[ProductSpec]:
+class _Surnames:
+    """Faker's en_US surnames and company names, drawn by their weights with the seed's `rng`.
+    Faker's own `last_name()` and `company()` rebuild the cumulative weights on every call:
+    building a 1,000,000-product catalog spent ten minutes there before its first append."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.names = list(PersonData.last_names)
+        self.weights = list(accumulate(PersonData.last_names.values()))
+
+    def surname(self) -> str:
+        return self.rng.choices(self.names, cum_weights=self.weights)[0]
+
+    def company(self) -> str:
+        """One of Faker's three en_US company shapes."""
+        shape = self.rng.randrange(3)
+        if shape == 0:
+            return f"{self.surname()} {self.rng.choice(CompanyData.company_suffixes)}"
+        if shape == 1:
+            return f"{self.surname()}-{self.surname()}"
+        return f"{self.surname()}, {self.surname()} and {self.surname()}"
+
+
+def _products(sizes: SeedSizes, rng: random.Random) -> list[ProductSpec]:
     categories = CATEGORIES[: sizes.categories]
     chosen = curated_titles(categories)[: sizes.products]
     titles = {title for _, title in chosen}
+    people = _Surnames(rng)
     while len(chosen) < sizes.products:
         category = rng.choice(categories)
         qualifier = f"{rng.choice(QUALIFIERS)} " if rng.random() < 0.5 else ""
-        title = f"{fake.last_name()} {qualifier}{rng.choice(category.titles)}"
+        title = f"{people.surname()} {qualifier}{rng.choice(category.titles)}"
         if title not in titles:  # a repeat is rare; drawing again keeps titles unique
             titles.add(title)
             chosen.append((category, title))
     return [
-        _product(product_id, category, title, rng, fake)
+        _product(product_id, category, title, rng, people)
         for product_id, (category, title) in enumerate(chosen, start=1)
     ]
 
 
 def _product(
-    product_id: int, category: Category, title: str, rng: random.Random, fake: Faker
+    product_id: int, category: Category, title: str, rng: random.Random, people: _Surnames
 ) -> ProductSpec:
     description = (
         f"{title} from our {category.name.lower()} range. {rng.choice(CLAIMS)}"
-        f" Supplied by {fake.company()}."
+        f" Supplied by {people.company()}."
     )
     price = Decimal(rng.randint(*category.price_cents)).scaleb(-2)
     return ProductSpec(product_id, title, description, price, category.name)
