@@ -44,10 +44,14 @@ def full_text(queryset: QuerySet, terms: list[str], match_all: bool) -> QuerySet
     return queryset.extra(where=[match], params=[query]).annotate(rank=RawSQL(rank, rank_params))
 
 
-def title_like(queryset: QuerySet, pattern: str) -> QuerySet:
-    """Titles matching a LIKE pattern on the folded title (trigram-indexed on PostgreSQL)."""
+def title_like_sql() -> str:
+    """The SQL condition (one parameter: a LIKE pattern) on the folded title of read_product,
+    trigram-indexed on PostgreSQL."""
     if connection.vendor == "postgresql":
-        clause = "aforro_unaccent(lower(read_product.title)) LIKE %s ESCAPE '\\'"
-    else:
-        clause = "lower(read_product.title) LIKE %s ESCAPE '\\'"
-    return queryset.extra(where=[clause], params=[pattern])
+        return "aforro_unaccent(lower(read_product.title)) LIKE %s ESCAPE '\\'"
+    return "lower(read_product.title) LIKE %s ESCAPE '\\'"
+
+
+def title_like(queryset: QuerySet, pattern: str) -> QuerySet:
+    """Titles matching a LIKE pattern on the folded title."""
+    return queryset.extra(where=[title_like_sql()], params=[pattern])

@@ -4,7 +4,9 @@ that contain it elsewhere, then titles of the typo-corrected query.
 
 The first two groups are one primary-key read of read_suggestion (docs/decisions/018), whatever
 the number of products sharing the prefix; the later groups run only when fewer than 10 titles
-were found, and every query reads a bounded number of rows.
+were found, and every query reads a bounded number of rows. A query the table can answer alone
+costs one round trip: the titles containing it ride in the same statement, and PostgreSQL skips
+their scan when the row is full.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from __future__ import annotations
 import json
 import re
 
+from django.db import connection
+
 from query_side.models import ProductRow, SuggestionRow
-from query_side.search.backends import title_like
+from query_side.search.backends import title_like, title_like_sql
 from query_side.search.lexicon import corrected_terms
 from query_side.search.suggestion_keys import LIMIT, MAX_KEY, MIN_KEY, Normalised, best, normalise
 from query_side.search.terms import WORD, words
@@ -25,11 +29,20 @@ from query_side.search.terms import WORD, words
 LONG_QUERY_ROWS = 200
 
 
+# Titles containing the query read beside its row: enough for `_others` whatever the row
+# holds (it keeps twice the free places, after dropping up to LIMIT - 1 titles already listed).
+CONTAINING_ROWS = 2 * LIMIT
+
+
 def product_suggestions(q: str) -> list[str]:
     needle = normalise(q)
-    found = _word_starts(needle)
-    if len(found) < LIMIT:
-        found += _titles(f"%{_escape_like(needle)}%", found, LIMIT - len(found))
+    if MIN_KEY <= len(needle) <= MAX_KEY:
+        found, containing = _row_and_containing(needle)
+        found += _others(containing, found, LIMIT - len(found))
+    else:
+        found = _word_starts(needle)
+        if len(found) < LIMIT:
+            found += _titles(f"%{_escape_like(needle)}%", found, LIMIT - len(found))
     terms = words(needle)
     if len(found) < LIMIT and terms:
         corrected = iter(corrected_terms(terms))
@@ -53,8 +66,31 @@ def _word_starts(needle: str) -> list[str]:
     return _scanned(needle)
 
 
+def _row_and_containing(needle: str) -> tuple[list[str], list[str]]:
+    """The needle's row, and (unless the row is full) the first titles that contain it; one
+    statement, so a keystroke costs one round trip to the database."""
+    titles = "titles::json" if connection.vendor == "postgresql" else "titles"
+    sql = f"""
+        SELECT titles, NULL FROM {SuggestionRow._meta.db_table} WHERE key = %s
+        UNION ALL
+        SELECT NULL, title FROM (
+            SELECT read_product.title FROM read_product WHERE {title_like_sql()}
+            AND NOT EXISTS (SELECT 1 FROM {SuggestionRow._meta.db_table} WHERE key = %s
+                AND json_array_length({titles}) >= %s)
+            LIMIT %s
+        ) AS containing"""
+    pattern = f"%{_escape_like(needle)}%"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [needle, pattern, needle, LIMIT, CONTAINING_ROWS])
+        rows = cursor.fetchall()
+    listed = next((json.loads(titles) for titles, _ in rows if titles is not None), [])
+    return listed, [title for _, title in rows if title is not None]
+
+
 def _row(key: str) -> list[str]:
-    row = SuggestionRow.objects.filter(key=key).values_list("titles", flat=True)[:1]
+    with connection.cursor() as cursor:  # below the ORM: a keystroke's cost is this read
+        cursor.execute(f"SELECT titles FROM {SuggestionRow._meta.db_table} WHERE key = %s", [key])
+        row = cursor.fetchone()
     return json.loads(row[0]) if row else []
 
 
@@ -85,7 +121,12 @@ def _titles(pattern: str, exclude: list[str], limit: int) -> list[str]:
     match of a common word would cost more than a keystroke can afford; at 100k products each
     extra candidate is a few more rows scanned: five per suggestion put p95 over 10 ms)."""
     rows = title_like(ProductRow.objects.all(), pattern).exclude(title__in=exclude)
-    found = list(dict.fromkeys(rows.values_list("title", flat=True)[: limit * 2]))
+    return _others(list(rows.values_list("title", flat=True)[: limit * 2]), exclude, limit)
+
+
+def _others(titles: list[str], exclude: list[str], limit: int) -> list[str]:
+    """The best `limit` of the first `limit * 2` titles not excluded, each once."""
+    found = dict.fromkeys([t for t in titles if t not in exclude][: limit * 2])
     return sorted(found, key=lambda t: (len(t), t))[:limit]
 
 

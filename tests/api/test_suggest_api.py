@@ -9,6 +9,7 @@ from django.conf import settings
 
 from api.throttles import SuggestThrottle, parse_rate
 from command_side.catalog_commands import revise_product
+from query_side.selectors.suggest import CONTAINING_ROWS, _row_and_containing
 
 from .read_fixtures import assert_problem, fresh_read_side, product, project
 
@@ -127,6 +128,29 @@ def test_a_broad_prefix_suggests_the_10_shortest_titles_starting_with_it(api_cli
 def test_then_the_shortest_titles_with_a_word_starting_with_it(api_client, broad):
     # 2 titles start with "cola", 9 have a word that does, 2 have it inside "chocolate".
     assert suggest(api_client, "cola") == by_length(COLAS) + by_length(WITH_COLA)[:8]
+
+
+def test_a_prefix_with_a_full_row_costs_one_statement_that_reads_no_other_title(
+    api_client, broad, django_assert_num_queries
+):
+    api_client.get(URL, {"q": "pac"})  # the connection's own setup queries, once
+    with django_assert_num_queries(1):
+        assert suggest(api_client, "pac") == by_length(PACKS)[:10]
+    assert _row_and_containing("pac") == (by_length(PACKS)[:10], [])
+
+
+def test_titles_containing_a_prefix_ride_in_the_same_statement_and_are_bounded(api_client, ctx):
+    chocolates = [f"Hot Chocolate {n}" for n in range(1, 31)]
+    for product_id, title in enumerate(chocolates, start=1):
+        product(ctx, product_id, title)
+    project()
+    listed, containing = _row_and_containing("oco")  # inside 30 titles, no word starts with it
+    assert listed == []
+    assert len(containing) == CONTAINING_ROWS < len(chocolates)
+    assert set(containing) < set(chocolates)
+    # The shortest of the titles read, not of every match: the scan stops at CONTAINING_ROWS.
+    found = suggest(api_client, "oco")
+    assert found == by_length(containing)[:10]
 
 
 def test_a_query_longer_than_the_table_keys_keeps_the_groups(api_client, broad):
