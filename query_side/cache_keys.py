@@ -37,11 +37,15 @@ def cached(
     scope: int,
     parts: tuple,
     build: Callable[[], Any],
-    built_position: Callable[[], int],
+    built_position: Callable[[], int] | None,
     min_position: int | None = None,
     also_depends_on: Iterable[tuple[str, int]] = (),
 ) -> Any:
-    """The cached value for (kind, scope, parts), or `build()` stored for next time."""
+    """The cached value for (kind, scope, parts), or `build()` stored for next time.
+
+    `built_position` reads the projection position the value will be built at; None when
+    `build()` itself returns (position, value), read in the statement that built it (one
+    round trip less)."""
     versions = [_version_key(kind, scope), *(_version_key(k, s) for k, s in also_depends_on)]
     value_key = f"aforro:{VALUE_FORMAT}:{kind}:{scope}:" + ":".join(str(p) for p in parts)
     try:
@@ -53,8 +57,11 @@ def cached(
     hit = found.get(value_key)
     if hit is not None and hit[0] == stamp and (min_position is None or hit[1] >= min_position):
         return hit[2]
-    position = built_position()  # read before the rows, so the rows are at least this new
-    value = build()
+    if built_position is None:
+        position, value = build()
+    else:
+        position = built_position()  # read before the rows, so the rows are at least this new
+        value = build()
     try:
         cache.set(value_key, (stamp, position, value), TTL_SECONDS)
     except Exception:

@@ -18,6 +18,7 @@ from aforro_backend.composition import command_context
 from command_side.positions import event_store_head
 from query_side.cache_keys import cached
 from query_side.errors import PositionBeyondHead, ProjectionBehind, ProjectionStalled, UnknownOrder
+from query_side.search.suggestion_keys import normalise
 from query_side.selectors.inventory import store_inventory
 from query_side.selectors.product_search import product_search
 from query_side.selectors.projection_progress import (
@@ -277,7 +278,8 @@ class ProductSuggestApi(ReadApi):
         summary="Title suggestions for autocomplete",
         description="Up to 10 distinct titles: those starting with `q`, then those with a word "
         "starting with `q` (shortest first in both groups), then those containing `q` elsewhere, "
-        "then close (typo) matches. Case, accents and repeated spaces do not matter. Rate "
+        "then close (typo) matches. Case, accents and repeated spaces do not matter. Cached "
+        "per query for 60 s and invalidated when the catalog's products change. Rate "
         "limited per client address: SUGGEST_RATE (default 120/min), and at most SUGGEST_BURST "
         "at once (default 30 per 10 s): room for one person typing.",
         parameters=[params.SUGGEST_Q, params.MIN_POSITION, params.retry_after(429, 503)],
@@ -294,5 +296,16 @@ class ProductSuggestApi(ReadApi):
     )
     def get(self, request: Request) -> Response:
         q = suggest_query(request.query_params)
-        self.fresh_enough(request)
-        return Response({"query": q, "suggestions": product_suggestions(q)})
+        position = self.fresh_enough(request)
+        # Cached per prefix as typed after folding ("Mil " and "mil" share a value); any
+        # change of the catalog's products bumps the version, as for search.
+        needle = hashlib.sha1(normalise(q).encode()).hexdigest()
+        suggestions = cached(
+            "search",
+            0,
+            ("suggest", needle),
+            lambda: product_suggestions(q),
+            None,  # read beside the titles
+            position,
+        )
+        return Response({"query": q, "suggestions": suggestions})

@@ -16,11 +16,13 @@ import re
 
 from django.db import connection
 
-from query_side.models import ProductRow, SuggestionRow
+from query_side.models import ProductRow, ProjectionCheckpoint, SuggestionRow
+from query_side.projection_names import CATALOG
 from query_side.search.backends import title_like, title_like_sql
 from query_side.search.lexicon import corrected_terms
 from query_side.search.suggestion_keys import LIMIT, MAX_KEY, MIN_KEY, Normalised, best, normalise
 from query_side.search.terms import WORD, words
+from query_side.selectors.projection_progress import projection_position
 
 # Rows read (twice: title starts, then titles containing it) for a query longer than MAX_KEY
 # whose first MAX_KEY characters have a full row: the table cannot list all its matches. At
@@ -34,12 +36,14 @@ LONG_QUERY_ROWS = 200
 CONTAINING_ROWS = 2 * LIMIT
 
 
-def product_suggestions(q: str) -> list[str]:
+def product_suggestions(q: str) -> tuple[int, list[str]]:
+    """The catalog projection's position, read before or with the titles, and the titles."""
     needle = normalise(q)
     if MIN_KEY <= len(needle) <= MAX_KEY:
-        found, containing = _row_and_containing(needle)
+        position, found, containing = _row_and_containing(needle)
         found += _others(containing, found, LIMIT - len(found))
     else:
+        position = projection_position(CATALOG)
         found = _word_starts(needle)
         if len(found) < LIMIT:
             found += _titles(f"%{_escape_like(needle)}%", found, LIMIT - len(found))
@@ -49,7 +53,7 @@ def product_suggestions(q: str) -> list[str]:
         fixed = WORD.sub(lambda _: next(corrected), needle)  # keeps the query's separators
         if fixed != needle:
             found += [t for t in _word_starts(fixed) if t not in found][: LIMIT - len(found)]
-    return found
+    return position, found
 
 
 def _word_starts(needle: str) -> list[str]:
@@ -66,14 +70,17 @@ def _word_starts(needle: str) -> list[str]:
     return _scanned(needle)
 
 
-def _row_and_containing(needle: str) -> tuple[list[str], list[str]]:
-    """The needle's row, and (unless the row is full) the first titles that contain it; one
-    statement, so a keystroke costs one round trip to the database."""
+def _row_and_containing(needle: str) -> tuple[int, list[str], list[str]]:
+    """The catalog projection's position, the needle's row, and (unless the row is full) the
+    first titles that contain it: one statement (one snapshot), so a keystroke costs one round
+    trip to the database and the position is exactly the one the titles were read at."""
     titles = "titles::json" if connection.vendor == "postgresql" else "titles"
     sql = f"""
-        SELECT titles, NULL FROM {SuggestionRow._meta.db_table} WHERE key = %s
+        SELECT NULL, NULL, position FROM {ProjectionCheckpoint._meta.db_table} WHERE name = %s
         UNION ALL
-        SELECT NULL, title FROM (
+        SELECT titles, NULL, NULL FROM {SuggestionRow._meta.db_table} WHERE key = %s
+        UNION ALL
+        SELECT NULL, title, NULL FROM (
             SELECT read_product.title FROM read_product WHERE {title_like_sql()}
             AND NOT EXISTS (SELECT 1 FROM {SuggestionRow._meta.db_table} WHERE key = %s
                 AND json_array_length({titles}) >= %s)
@@ -81,10 +88,11 @@ def _row_and_containing(needle: str) -> tuple[list[str], list[str]]:
         ) AS containing"""
     pattern = f"%{_escape_like(needle)}%"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [needle, pattern, needle, LIMIT, CONTAINING_ROWS])
+        cursor.execute(sql, [CATALOG, needle, pattern, needle, LIMIT, CONTAINING_ROWS])
         rows = cursor.fetchall()
-    listed = next((json.loads(titles) for titles, _ in rows if titles is not None), [])
-    return listed, [title for _, title in rows if title is not None]
+    position = next((position for _, _, position in rows if position is not None), 0)
+    listed = next((json.loads(titles) for titles, _, _ in rows if titles is not None), [])
+    return position, listed, [title for _, title, _ in rows if title is not None]
 
 
 def _row(key: str) -> list[str]:

@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 
+from command_side.positions import event_store_head
 from events.config import event_store_reader
 from projections.batches import fold_after_checkpoint
 from projections.checkpoints import locked_checkpoint
@@ -34,6 +35,7 @@ READS = {
     "inventory": ("/stores/1/inventory/", {}),
     "store orders": ("/stores/1/orders/", {}),
     "search": ("/api/search/products/", {"q": "milk", "store_id": 1}),
+    "suggest": ("/api/search/suggest/", {"q": "mil"}),
 }
 
 
@@ -121,6 +123,15 @@ def test_a_registered_product_invalidates_cached_search_results(api_client, dair
     assert api_client.get("/api/search/products/").json()["count"] == 3
 
 
+def test_a_registered_product_invalidates_cached_suggestions(api_client, dairy):
+    suggest = "/api/search/suggest/"
+    assert api_client.get(suggest, {"q": "Mil "}).json()["suggestions"] == ["Milk 1L"]
+    product(dairy, 3, "Milk 2L", "2.10")
+    assert api_client.get(suggest, {"q": "mil"}).json()["suggestions"] == ["Milk 1L"]  # cached
+    project()
+    assert api_client.get(suggest, {"q": "mil"}).json()["suggestions"] == ["Milk 1L", "Milk 2L"]
+
+
 def test_a_change_in_one_store_keeps_the_other_stores_page_cached(
     api_client, dairy, django_assert_num_queries
 ):
@@ -150,6 +161,17 @@ def test_min_position_refuses_a_cached_page_older_than_the_write_even_before_inv
     project_without_invalidating()
     assert quantities(api_client) == {1: 10, 2: 4}  # the stale page, until invalidated or expired
     assert quantities(api_client, min_position=placed.position) == {1: 7, 2: 4}
+
+
+def test_min_position_refuses_cached_suggestions_older_than_the_write(api_client, dairy):
+    suggest = "/api/search/suggest/"
+    assert api_client.get(suggest, {"q": "mil"}).json()["suggestions"] == ["Milk 1L"]
+    product(dairy, 3, "Milk 2L", "2.10")
+    registered = event_store_head(dairy)
+    project_without_invalidating()
+    assert api_client.get(suggest, {"q": "mil"}).json()["suggestions"] == ["Milk 1L"]  # stale
+    fresh = api_client.get(suggest, {"q": "mil", "min_position": registered}).json()
+    assert fresh["suggestions"] == ["Milk 1L", "Milk 2L"]
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from django.conf import settings
 
 from api.throttles import SuggestThrottle, parse_rate
 from command_side.catalog_commands import revise_product
+from query_side.selectors.projection_progress import projection_position
 from query_side.selectors.suggest import CONTAINING_ROWS, _row_and_containing
 
 from .read_fixtures import assert_problem, fresh_read_side, product, project
@@ -133,10 +134,12 @@ def test_then_the_shortest_titles_with_a_word_starting_with_it(api_client, broad
 def test_a_prefix_with_a_full_row_costs_one_statement_that_reads_no_other_title(
     api_client, broad, django_assert_num_queries
 ):
-    api_client.get(URL, {"q": "pac"})  # the connection's own setup queries, once
+    api_client.get(URL, {"q": "pack"})  # the connection's own setup queries, once
     with django_assert_num_queries(1):
         assert suggest(api_client, "pac") == by_length(PACKS)[:10]
-    assert _row_and_containing("pac") == (by_length(PACKS)[:10], [])
+    position = projection_position("catalog")
+    assert position > 0
+    assert _row_and_containing("pac") == (position, by_length(PACKS)[:10], [])
 
 
 def test_titles_containing_a_prefix_ride_in_the_same_statement_and_are_bounded(api_client, ctx):
@@ -144,7 +147,7 @@ def test_titles_containing_a_prefix_ride_in_the_same_statement_and_are_bounded(a
     for product_id, title in enumerate(chocolates, start=1):
         product(ctx, product_id, title)
     project()
-    listed, containing = _row_and_containing("oco")  # inside 30 titles, no word starts with it
+    _, listed, containing = _row_and_containing("oco")  # inside 30 titles, no word starts with it
     assert listed == []
     assert len(containing) == CONTAINING_ROWS < len(chocolates)
     assert set(containing) < set(chocolates)
