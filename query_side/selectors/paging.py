@@ -43,13 +43,24 @@ def page_of(
     queryset, fields: tuple[str, ...], request: PageRequest, count_limit: int | None = None
 ) -> Page:
     """One page of `queryset`; with `count_limit`, counted and served only that far."""
+    return page_at(queryset, fields, request, row_count(queryset, count_limit))
+
+
+def row_count(queryset, count_limit: int | None) -> tuple[int, bool]:
+    """(count, exact) of `queryset`: exact, or with `count_limit` no further than that."""
+    if count_limit is None:
+        return queryset.count(), True
+    # Unordered: sorting the matches is what a bounded count avoids.
+    return bounded(queryset.order_by().values("pk")[: count_limit + 1].count(), count_limit)
+
+
+def page_at(
+    queryset, fields: tuple[str, ...], request: PageRequest, counted: tuple[int, bool]
+) -> Page:
+    """One page of `queryset` (ordered), which holds `counted` rows."""
     # Two queries on purpose: a window count in the page query forces every match to be
     # computed and defeats LIMIT with an index order; apart, each gets its own best plan.
-    if count_limit is None:
-        count, exact = queryset.count(), True
-    else:  # unordered: sorting the matches is what a bounded count avoids
-        found = queryset.order_by().values("pk")[: count_limit + 1].count()
-        count, exact = bounded(found, count_limit)
+    count, exact = counted
     check_in_range(count, request)
     rows = list(queryset.values(*fields)[request.offset : page_end(count, exact, request)])
     return Page(count, request.page, request.page_size, rows, exact)

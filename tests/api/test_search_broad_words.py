@@ -160,6 +160,22 @@ def test_every_kind_of_search_is_counted_up_to_the_limit(api_client, catalog, se
     assert_envelope(search(api_client, sort="price"), count=30, page=1, page_size=10, total_pages=3)
 
 
+@pytest.mark.parametrize("sort", ["price", "-price"])
+def test_a_keyword_sorted_by_price_pages_in_price_order_past_the_count_limit_too(
+    api_client, catalog, settings, sort
+):
+    """Up to the count limit the matches are sorted; past it the price index is walked: both
+    give the price order (a different page size each, so neither is read from the cache)."""
+    by_price = sorted(range(1, 31), key=lambda i: price_of(i), reverse=sort == "-price")
+    settings.SEARCH_COUNT_LIMIT = 30
+    sorted_ids = every_page(api_client, q="range", sort=sort, page_size=7)
+    settings.SEARCH_COUNT_LIMIT = 5
+    walked = search(api_client, q="range", sort=sort, page_size=4)
+    assert walked["count_is_exact"] is False
+    assert sorted_ids == by_price
+    assert [row["id"] for row in walked["results"]] == by_price[:4]
+
+
 def test_the_cached_page_keeps_the_counts_exactness(api_client, catalog, settings):
     settings.SEARCH_COUNT_LIMIT = 5
     first = search(api_client, q="range")
