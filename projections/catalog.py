@@ -35,6 +35,11 @@ class CatalogProjector:
         for e in (StoreOpened, ProductRegistered, ProductRevised, StockItemOpened, *QUANTITY_EVENTS)
     )
     tables = (StoreRow, CategoryRow, ProductRow, InventoryRow, SuggestionRow, *POSTING_TABLES)
+    # Behind (a large seed or import), batches grow to this many events (catch_up.next_size):
+    # a batch's titles share most of their suggestion keys and lexemes, so each product costs
+    # less in a larger one (docs/decisions/020). Bounded to keep a batch's transaction a few
+    # seconds long, well inside the worker's heartbeat age.
+    max_batch_size = 8000
 
     def apply(self, events: Sequence[PositionedEvent]) -> Touched:
         stores: dict[int, StoreRow] = {}
@@ -57,7 +62,7 @@ class CatalogProjector:
         upsert(StoreRow, stores.values(), ["store_id"])
         products.write()
         update_suggestions(*products.title_changes())
-        replace_postings(products.rows.keys())
+        replace_postings(products.rows.keys(), products.stored_titles.keys())
         self._insert_inventory({item: stock[item] for item in opened})
         update_rows(
             InventoryRow,

@@ -41,14 +41,23 @@ ADD = """
 PRUNE = "DELETE FROM read_search_lexeme WHERE lexeme = ANY(%(terms)s) AND documents = 0"
 
 
-def replace_postings(product_ids: Collection[int]) -> None:
-    """Postings of these products (rows already written in this transaction) from their rows."""
+def replace_postings(product_ids: Collection[int], stored: Collection[int]) -> None:
+    """Postings of these products (rows already written in this transaction) from their rows.
+
+    Only the `stored` ones (rows of earlier batches) can have postings to remove: a product
+    registered in this batch has none. Skipping them matters at scale, not only for the work:
+    the planner, whose statistics of the table are as old as its last ANALYZE (autovacuum may
+    be off), reads `product_id = ANY(<500 ids>)` as most of the table and scans all of it, 0.16 s
+    a batch at 150k products and growing with the catalog. A batch's few revised products are
+    a small enough list for the primary key's index."""
     if not product_ids or connection.vendor != "postgresql":
         return
     ids = sorted(product_ids)
     with connection.cursor() as cursor:
-        cursor.execute(REMOVE, {"ids": ids})
-        emptied = [lexeme for lexeme, documents in cursor.fetchall() if documents == 0]
+        emptied = []
+        if stored:
+            cursor.execute(REMOVE, {"ids": sorted(stored)})
+            emptied = [lexeme for lexeme, documents in cursor.fetchall() if documents == 0]
         cursor.execute(ADD, {"ids": ids})
         if emptied:
             cursor.execute(PRUNE, {"terms": emptied})

@@ -63,6 +63,8 @@ def merge(
 ) -> list[str] | None:
     """The key's list with `titles` added, or None when none of them makes its top 10 (most
     batches leave the lists of short, common keys as they are)."""
+    if not stored and len(titles) == 1:
+        return list(titles)  # a key new to the table with one title (most long keys)
     fresh = titles.difference(stored)
     if not fresh:
         return None
