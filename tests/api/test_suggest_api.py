@@ -253,7 +253,9 @@ def test_a_client_above_the_minute_rate_gets_429_until_the_minute_ends(api_clien
     assert int(response["Retry-After"]) == math.ceil(1_000_080 - clock.now)  # the minute's end
 
 
-def test_a_made_up_x_forwarded_for_does_not_escape_the_limit(api_client, catalog, monkeypatch):
+def test_a_made_up_x_forwarded_for_does_not_escape_the_limit(
+    api_client, catalog, monkeypatch, clock
+):
     monkeypatch.setitem(SuggestThrottle.THROTTLE_RATES, "suggest", "3/min")
     for _ in range(3):
         suggest(api_client, "mil", REMOTE_ADDR="10.0.0.1")
@@ -262,7 +264,10 @@ def test_a_made_up_x_forwarded_for_does_not_escape_the_limit(api_client, catalog
         assert_throttled(api_client.get(URL, {"q": "mil"}, REMOTE_ADDR="10.0.0.1", headers=spoofed))
 
 
-def test_the_rate_limit_is_per_client_ip_and_configurable(api_client, catalog, monkeypatch):
+def test_the_rate_limit_is_per_client_ip_and_configurable(
+    api_client, catalog, monkeypatch, clock
+):
+    # The test clock: the wall clock could cross the minute boundary that resets the limit.
     monkeypatch.setitem(SuggestThrottle.THROTTLE_RATES, "suggest", "3/min")
     for _ in range(3):
         suggest(api_client, "mil", REMOTE_ADDR="10.0.0.1")
