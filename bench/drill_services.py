@@ -116,6 +116,21 @@ class TempCluster:
         if os.geteuid() == 0:
             shutil.chown(self.root, "postgres", "postgres")
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-N")
+        # initdb's pg_hba.conf already trusts replication connections from 127.0.0.1; these
+        # let a standby stream from this cluster (the defaults of PostgreSQL 15, said aloud so
+        # an older or tuned server behaves the same).
+        with open(self.data / "postgresql.conf", "a") as conf:
+            conf.write("wal_level = replica\nmax_wal_senders = 5\nhot_standby = on\n")
+
+    def standby_of(self, primary: TempCluster) -> None:
+        """Make this cluster a streaming replica of `primary` (running): pg_basebackup -R copies
+        its data and writes the standby.signal and primary_conninfo; start() then streams."""
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres", "postgres")
+        self._run(
+            "pg_basebackup", "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
+            "-D", str(self.data), "-R", "-X", "stream", "--no-sync", timeout=120,
+        )  # fmt: skip
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1"
