@@ -137,15 +137,17 @@ def test_the_compose_validator_rejects_what_compose_would_reject():
 
 def test_compose_runs_the_expected_services_from_one_image():
     services = compose_services()
-    assert {"db", "redis", "migrate", "web", "projector", "worker", "beat"} <= services.keys()
+    assert {"db", "replica", "redis", "migrate", "web", "projector", "worker", "beat"} <= set(
+        services
+    )
     assert services["db"]["image"].startswith("postgres:16")
     assert services["redis"]["image"].startswith("redis:7")
     images = {svc["image"] for svc in app_services().values()}
     assert len(images) == 1
     assert services["beat"]["profiles"] == ["beat"]
     volumes = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["volumes"]
-    for name in ("db", "redis"):
-        [mount] = services[name]["volumes"]
+    for name in ("db", "replica", "redis"):
+        mount = services[name]["volumes"][0]
         assert mount.split(":")[0] in volumes, f"{name} keeps its data in a named volume"
 
 
@@ -219,6 +221,64 @@ def test_only_the_web_service_has_a_prometheus_multiprocess_directory_on_a_tmpfs
             assert "PROMETHEUS_MULTIPROC_DIR" not in svc.get("environment", {}), name
     # Not in .env.example, which every service reads: only gunicorn empties and owns it.
     assert "PROMETHEUS_MULTIPROC_DIR" not in env_example()[0]
+
+
+def test_the_replica_service_is_a_hot_standby_of_db_from_the_same_image():
+    services = compose_services()
+    db, replica = services["db"], services["replica"]
+    assert replica["image"] == db["image"]
+    assert replica["environment"]["PRIMARY_HOST"] == "db"
+    assert replica["depends_on"]["db"]["condition"] == "service_healthy"
+    # Healthy only as a standby: a replica promoted or copied wrong is not in recovery.
+    assert "pg_is_in_recovery()" in " ".join(replica["healthcheck"]["test"])
+    [data, _] = replica["volumes"]
+    assert data.split(":")[0] != db["volumes"][0].split(":")[0], "its own data volume"
+    # Both ends name the same role, password and slot.
+    for name in ("REPLICATION_USER", "REPLICATION_PASSWORD", "REPLICATION_SLOT"):
+        assert replica["environment"][name] == db["environment"][name], name
+    assert "wal_level=replica" in db["command"]
+
+
+def mounted_scripts(service: dict) -> dict[str, Path]:
+    """Container path → file of the repository, for each file bind-mounted from deploy/."""
+    found = {}
+    for mount in service["volumes"]:
+        source, target, *_ = mount.split(":")
+        if source.startswith("./"):
+            found[target] = ROOT / source
+    return found
+
+
+def test_the_replication_scripts_exist_are_executable_and_parse():
+    services = compose_services()
+    primary_scripts = mounted_scripts(services["db"])
+    replica_scripts = mounted_scripts(services["replica"])
+    # The official image runs /docker-entrypoint-initdb.d/*.sh once, on an empty data volume.
+    assert any(t.startswith("/docker-entrypoint-initdb.d/") for t in primary_scripts)
+    [entrypoint] = services["replica"]["entrypoint"]
+    assert entrypoint in replica_scripts
+    for script in [*primary_scripts.values(), *replica_scripts.values()]:
+        assert script.is_file(), script
+        assert os.access(script, os.X_OK), f"{script} is not executable"
+        parsed = subprocess.run(["sh", "-n", str(script)], capture_output=True, text=True)
+        assert parsed.returncode == 0, parsed.stderr
+    entry_text = replica_scripts[entrypoint].read_text()
+    assert "--write-recovery-conf" in entry_text and "exec postgres" in entry_text
+
+
+def test_only_the_web_service_reads_from_the_replica():
+    services = app_services()
+    [url] = services["web"]["environment"]["DATABASE_REPLICA_URLS"].split(",")
+    db = compose_services()["db"]["environment"]
+    credentials = f"{db['POSTGRES_USER']}:{db['POSTGRES_PASSWORD']}"
+    assert url == f"postgres://{credentials}@replica:5432/{db['POSTGRES_DB']}"
+    assert services["web"]["depends_on"]["replica"]["condition"] == "service_healthy"
+    # Projectors, the worker and migrate write, or must read what they just wrote: the primary.
+    for name, svc in services.items():
+        if name != "web":
+            assert "DATABASE_REPLICA_URLS" not in svc.get("environment", {}), name
+            assert "replica" not in svc["depends_on"], name
+    assert "DATABASE_REPLICA_URLS" not in env_example()[0]
 
 
 def test_compose_reads_env_example_then_an_optional_env_file():
