@@ -2,7 +2,8 @@
 the service promises still holds. Each drill starts its own servers and databases on loopback
 ports below 32768 and removes them when it ends, passed or not.
 
-    python -m bench.drills [all|projector-kill|redis|postgres|malformed|partition|confirmations ...]
+    python -m bench.drills [all|projector-kill|redis|postgres|malformed|partition|confirmations|
+                            replica ...]
                            [--report PATH] [--repeat N]
 
 Prints every check with PASS/FAIL and exits 1 if any failed. `all` also writes bench/DRILLS.md.
@@ -33,6 +34,10 @@ DRILLS = {
     "confirmations": (
         "bench.drill_confirmations",
         "no Celery worker for ~10 sweep intervals while orders are placed",
+    ),
+    "replica": (
+        "bench.drill_replica",
+        "pause, stop and restart the streaming replica the reads use, under load",
     ),
 }
 DEFAULT_REPORT = Path(__file__).resolve().parent / "DRILLS.md"

@@ -1,0 +1,97 @@
+"""What the service says about its replicas while a drill runs: a thread that polls `/health/`
+(its `status` and `replicas` field) and `/metrics` (`aforro_replica_in_rotation`,
+`aforro_replica_lag_seconds`) twice a second and keeps every observation with its time."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+
+from .drill_load import call
+
+METRIC = re.compile(r"^(aforro_replica_[a-z_]+)\{([^}]*)\}\s+(\S+)$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Observation:
+    at: float  # time.monotonic()
+    health: str  # /health/'s status ("ok", "degraded", ...), or the failure
+    replicas: object  # /health/'s `replicas` field as it came
+    in_rotation: dict[str, float] = field(default_factory=dict)  # labels → 1.0 / 0.0
+    lag: dict[str, float] = field(default_factory=dict)  # labels → seconds
+
+    def all_in(self) -> bool:
+        return bool(self.in_rotation) and all(v == 1 for v in self.in_rotation.values())
+
+    def all_out(self) -> bool:
+        return bool(self.in_rotation) and all(v == 0 for v in self.in_rotation.values())
+
+
+def replica_metrics(text: str) -> dict[str, dict[str, float]]:
+    """metric name → {label set → value} for the aforro_replica_* samples of /metrics."""
+    found: dict[str, dict[str, float]] = {}
+    for name, labels, value in METRIC.findall(text):
+        found.setdefault(name, {})[labels] = float(value)
+    return found
+
+
+def observe(port: int) -> Observation:
+    at = time.monotonic()
+    try:
+        _, _, body = call(port, "GET", "/health/", timeout=5)
+        health = json.loads(body)
+        status, replicas = health.get("status", "?"), health.get("replicas")
+    except (OSError, http.client.HTTPException, ValueError) as error:
+        status, replicas = f"no answer ({type(error).__name__})", None
+    try:
+        _, _, body = call(port, "GET", "/metrics", timeout=5)
+        metrics = replica_metrics(body.decode(errors="replace"))
+    except (OSError, http.client.HTTPException) as error:
+        metrics = {}
+        status += f"; /metrics: {type(error).__name__}"
+    return Observation(
+        at,
+        status,
+        replicas,
+        metrics.get("aforro_replica_in_rotation", {}),
+        metrics.get("aforro_replica_lag_seconds", {}),
+    )
+
+
+class RotationWatch:
+    def __init__(self, port: int, interval: float = 0.5) -> None:
+        self.port, self.interval = port, interval
+        self.seen: list[Observation] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> RotationWatch:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(15)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.seen.append(observe(self.port))
+            self._stop.wait(self.interval)
+
+    def first(self, after: float, test) -> Observation | None:
+        """The first observation made after `after` that passes `test`."""
+        return next((o for o in list(self.seen) if o.at >= after and test(o)), None)
+
+    def wait_for(self, test, seconds: float) -> Observation | None:
+        """Until an observation from now on passes `test`, or None after `seconds`."""
+        since = time.monotonic()
+        while time.monotonic() - since < seconds:
+            found = self.first(since, test)
+            if found is not None:
+                return found
+            time.sleep(0.1)
+        return None
