@@ -78,8 +78,7 @@ class Prober:
 
     def _lag(self) -> tuple[bool, float | None]:
         conn = self._connect()
-        if not conn.send_query(LAG_QUERY):
-            raise ProbeFailed(_message(conn, "could not send the probe"))
+        conn.send_query(LAG_QUERY)  # raises psycopg.OperationalError if it cannot
         deadline = time.monotonic() + PROBE_TIMEOUT
         while conn.is_busy():
             left = deadline - time.monotonic()
@@ -151,10 +150,8 @@ class Rotation:
     def take_out(self, alias: str, error: str) -> None:
         """A read found this replica failing: out until the prober finds it well again."""
         with self._lock:
-            old = self._states.get(alias)
-            lag = old.lag_seconds if old else None
-            self._states[alias] = ReplicaState(alias, False, lag, error)
-            record_replica(alias, False, lag)
+            self._states[alias] = ReplicaState(alias, False, None, error)
+            record_replica(alias, False, None)
         logger.warning("replica %s out of rotation: %s", alias, error)
 
     def ensure_started(self) -> None:
