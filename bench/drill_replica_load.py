@@ -55,7 +55,7 @@ class ReadYourWrites:
     def __init__(
         self, port: int, *, clients: int = 2, seconds: float = 120, pause: float = 0.02
     ) -> None:
-        self.port, self.seconds, self.pause = port, seconds, pause
+        self.port, self.seconds, self.pause, self.clients = port, seconds, pause, clients
         self.orders: list[Sample] = []
         self.placed: list[Placed] = []
         self.reads: list[ReadBack] = []
@@ -141,9 +141,12 @@ def stock_bounds(placed: list[Placed], seeded: dict[tuple[int, int], int]):
 
 
 def stale_reason(read: ReadBack, bound) -> str | None:
-    """Why this 200 answer is older than the caller's own order, or None if it is not."""
+    """Why this answer (a 200, or the order detail's 404) is older than the caller's own order,
+    or None if it is not."""
     order, body = read.order, read.body
     kind = read.sample.kind
+    if kind == "detail" and read.sample.status == 404:
+        return f"order {order.order_id} (position {order.position}) not found"
     if kind == "detail":
         if body.get("status") != order.status:
             return f"order {order.order_id} shows {body.get('status')}, placed {order.status}"
