@@ -64,6 +64,7 @@ bench: install
 	$(PY) -m bench all $(BENCH_ARGS)
 
 ## Fault drills (issue 7; bench/DRILLS.md): PostgreSQL as for `make test`, redis-server and the
-## PostgreSQL server binaries (initdb, pg_ctl). About 3 minutes; DRILLS_ARGS="redis" for one.
+## PostgreSQL server binaries (initdb, pg_ctl, pg_basebackup). About 5 minutes; DRILLS_ARGS="redis"
+## for one.
 drills: install
 	$(VENV)/bin/python -m bench.drills $(DRILLS_ARGS)

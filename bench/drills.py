@@ -8,7 +8,8 @@ ports below 32768 and removes them when it ends, passed or not.
 
 Prints every check with PASS/FAIL and exits 1 if any failed. `all` also writes bench/DRILLS.md.
 Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust; DRILL_POSTGRES_URL moves it), the
-PostgreSQL server binaries (initdb, pg_ctl; DRILL_PG_BIN) and redis-server on PATH.
+PostgreSQL server binaries (initdb, pg_ctl, pg_basebackup; DRILL_PG_BIN) and redis-server on
+PATH.
 Logs: var/bench/drill-*.log.
 """
 
