@@ -24,11 +24,33 @@ class Observation:
     in_rotation: dict[str, float] = field(default_factory=dict)  # labels → 1.0 / 0.0
     lag: dict[str, float] = field(default_factory=dict)  # labels → seconds
 
+    def _health_rotation(self) -> list[bool]:
+        listed = self.replicas if isinstance(self.replicas, list) else []
+        return [bool(r.get("in_rotation")) for r in listed if isinstance(r, dict)]
+
     def all_in(self) -> bool:
-        return bool(self.in_rotation) and all(v == 1 for v in self.in_rotation.values())
+        """Every replica in rotation as /metrics says (in every worker: the gauge takes the
+        live workers' minimum) and as /health/'s worker says, and /health/ ok."""
+        health = self._health_rotation()
+        metrics = list(self.in_rotation.values())
+        return (
+            bool(health and metrics)
+            and all(health)
+            and all(v == 1 for v in metrics)
+            and (self.health == "ok")
+        )
 
     def all_out(self) -> bool:
-        return bool(self.in_rotation) and all(v == 0 for v in self.in_rotation.values())
+        """Every replica out of rotation as /metrics and /health/'s worker say, /health/
+        degraded."""
+        health = self._health_rotation()
+        metrics = list(self.in_rotation.values())
+        return (
+            bool(health and metrics)
+            and not any(health)
+            and all(v == 0 for v in metrics)
+            and (self.health == "degraded")
+        )
 
 
 def replica_metrics(text: str) -> dict[str, dict[str, float]]:
