@@ -78,7 +78,12 @@ def check_no_stale_reads(
 
 
 def check_out_of_rotation(
-    drill: DrillResult, watch: RotationWatch, load: ReadYourWrites, down: float, up: float, within
+    drill: DrillResult,
+    watch: RotationWatch,
+    load: ReadYourWrites,
+    down: float,
+    up: float,
+    within: float,
 ) -> None:
     """Out within `within` seconds of the stop at `down`, and every read until the start at
     `up` answered (by the primary: the replica was not running)."""
@@ -89,7 +94,7 @@ def check_out_of_rotation(
         f"{out.at - down:.1f} s after the stop; {describe(out)}" if out else "never seen out",
     )
     begin = out.at if out is not None else down
-    meanwhile = [s for s in load.samples() if s.kind != "order" and begin <= s.started < up]
+    meanwhile = [s for s in load.samples if s.kind != "order" and begin <= s.started < up]
     failed = [s for s in meanwhile if s.status != 200]
     drill.check(
         "reads went to the primary while the replica was down",
@@ -100,7 +105,7 @@ def check_out_of_rotation(
 
 
 def check_back_in_rotation(
-    drill: DrillResult, watch: RotationWatch, back: Observation | None, up: float, within
+    drill: DrillResult, watch: RotationWatch, back: Observation | None, up: float, within: float
 ) -> bool:
     last = watch.seen[-1] if watch.seen else None
     return drill.check(
@@ -111,7 +116,7 @@ def check_back_in_rotation(
 
 
 def check_no_errors(drill: DrillResult, load: ReadYourWrites) -> bool:
-    samples = load.samples()
+    samples = load.samples
     bad = [s for s in samples if s.status is None or s.status >= 500]
     not_read = [r.sample for r in load.reads if r.sample.status in range(201, 500)]
     return drill.check(

@@ -17,12 +17,11 @@ from __future__ import annotations
 import http.client
 import json
 import random
-import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .drill_load import PRODUCTS, STORES, Sample, call, order_body
+from .drill_load import PRODUCTS, STORES, Load, Sample, call, order_body
 
 KINDS = ("detail", "orders", "inventory")
 PAGE = {"orders": 100, "inventory": 500}  # the caps: the whole inventory, the newest orders
@@ -48,43 +47,35 @@ class ReadBack:
     body: dict = field(default_factory=dict)  # the 200 answer's JSON
 
 
-class ReadYourWrites:
+class ReadYourWrites(Load):
     """`clients` threads, each: place an order, read it back, pause, until `stop()` or
-    `seconds`. Orders use drill_load's shapes (1..3 of the seeded products, 1..2 units)."""
+    `seconds`. Orders use drill_load's shapes (1..3 of the seeded products, 1..2 units);
+    `samples` holds every request, orders and reads."""
 
     def __init__(
         self, port: int, *, clients: int = 2, seconds: float = 120, pause: float = 0.02
     ) -> None:
-        self.port, self.seconds, self.pause, self.clients = port, seconds, pause, clients
-        self.orders: list[Sample] = []
+        super().__init__(port, writers=clients, readers=0, seconds=seconds, pause=pause)
+        self.clients = clients
         self.placed: list[Placed] = []
         self.reads: list[ReadBack] = []
-        self._stop = threading.Event()
-        self._threads = [
-            threading.Thread(target=self._run, args=(seed,), daemon=True) for seed in range(clients)
-        ]
 
-    def start(self) -> ReadYourWrites:
-        for thread in self._threads:
-            thread.start()
-        return self
+    @property
+    def orders(self) -> list[Sample]:
+        return [s for s in self.samples if s.kind == "order"]
 
-    def stop(self) -> None:
-        self._stop.set()
-        for thread in self._threads:
-            thread.join(30)
-
-    def _run(self, seed: int) -> None:
+    def _run(self, role: str, seed: int) -> None:
         rng = random.Random(seed)
         deadline = time.monotonic() + self.seconds
         n = seed
         while not self._stop.is_set() and time.monotonic() < deadline:
-            body = order_body(rng)
-            sample, placed = self._place(body)
-            self.orders.append(sample)  # list.append is atomic: no lock needed
+            sample, placed = self._place(order_body(rng))
+            self.samples.append(sample)  # list.append is atomic: no lock needed
             if placed is not None:
                 self.placed.append(placed)
-                self.reads.append(self._read_back(KINDS[n % len(KINDS)], placed))
+                read = self._read_back(KINDS[n % len(KINDS)], placed)
+                self.samples.append(read.sample)
+                self.reads.append(read)
                 n += 1
             self._stop.wait(self.pause)
 
@@ -119,9 +110,6 @@ class ReadYourWrites:
             return ReadBack(sample, order)
         sample = Sample(kind, started, time.monotonic(), status, ctype, "")
         return ReadBack(sample, order, json.loads(answer) if status == 200 else {})
-
-    def samples(self) -> list[Sample]:
-        return [*self.orders, *(r.sample for r in self.reads)]
 
 
 def stock_bounds(placed: list[Placed], seeded: dict[tuple[int, int], int]):
