@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from bench.drill_partition import cluster_pids, signal_all
 from bench.drill_services import SEED
 from bench.procs import Background, Gunicorn, clean_env, free_port, run_command
 
@@ -30,6 +32,7 @@ from .replication import PORTS, Replication, replication
 
 pytestmark = [pytest.mark.postgres, pytest.mark.integration]
 
+DEADLINE_SECONDS = 5.0  # DB_DEADLINE_SECONDS, the default
 WAIT = 20.0  # seconds any condition of these tests may take on a busy two-core machine
 
 
@@ -320,6 +323,32 @@ def test_a_replica_lagging_past_the_bound_leaves_the_rotation_until_it_catches_u
         until(lambda: health(strict_service)["status"] == "ok", "back in rotation")
     finally:
         strict.stop(timeout=15)
+
+
+def test_a_frozen_replica_never_holds_a_read_past_the_deadline_and_leaves_the_rotation(service):
+    order = place_order(service)
+    projected_on_primary(service, order["position"])
+    service.pair.wait_caught_up()
+    detail = service.url(f"/orders/{order['id']}/")  # never cached: every read reaches a database
+    for _ in range(4):  # every worker opens its connection to the replica
+        assert call(detail)[0] == 200
+    frozen = cluster_pids(service.pair.replica)
+    signal_all(frozen, signal.SIGSTOP)  # a partition: nothing refused, nothing answered
+    try:
+        for _ in range(4):
+            started = time.monotonic()
+            status, _ = call(detail)
+            took = time.monotonic() - started
+            assert status in (200, 503) and took < DEADLINE_SECONDS + 1.5, (status, took)
+        until(lambda: not health(service)["replicas"][0]["in_rotation"], "frozen: out")
+        until(lambda: replica_gauges(service).get("aforro_replica_in_rotation") == 0, "gauge 0")
+        for _ in range(4):  # out of rotation on every worker: the primary answers at once
+            started = time.monotonic()
+            assert call(detail)[0] == 200
+            assert time.monotonic() - started < 1.0
+    finally:
+        signal_all(frozen, signal.SIGCONT)
+    until(lambda: replica_gauges(service).get("aforro_replica_in_rotation") == 1, "thawed: in")
 
 
 # --- health and metrics ---
