@@ -19,6 +19,7 @@ import json
 import random
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .drill_load import PRODUCTS, STORES, Load, Sample, call, order_body
@@ -112,7 +113,9 @@ class ReadYourWrites(Load):
         return ReadBack(sample, order, json.loads(answer) if status == 200 else {})
 
 
-def stock_bounds(placed: list[Placed], seeded: dict[tuple[int, int], int]):
+def stock_bounds(
+    placed: list[Placed], seeded: dict[tuple[int, int], int]
+) -> Callable[[int, int, int], int]:
     """A function (store, product, position) → the most stock that product can show at that
     position: the seeded stock minus every answered confirmed order at or before it."""
     changes: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
@@ -128,7 +131,7 @@ def stock_bounds(placed: list[Placed], seeded: dict[tuple[int, int], int]):
     return bound
 
 
-def stale_reason(read: ReadBack, bound) -> str | None:
+def stale_reason(read: ReadBack, bound: Callable[[int, int, int], int]) -> str | None:
     """Why this answer (a 200, or the order detail's 404) is older than the caller's own order,
     or None if it is not."""
     order, body = read.order, read.body
