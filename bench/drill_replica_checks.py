@@ -18,12 +18,14 @@ READ_TABLES_SCANNED = ("read_order", "read_order_line", "read_inventory")
 def replica_scans(url: str) -> int:
     """Sequential plus index scans of the read tables on this server: they grow only when
     reads run there (the projector writes on the primary, the rotation's probes read none)."""
-    return query(
-        url,
-        "SELECT coalesce(sum(coalesce(seq_scan, 0) + coalesce(idx_scan, 0)), 0)::bigint "
-        "FROM pg_stat_user_tables WHERE relname = ANY(%s)",
-        (list(READ_TABLES_SCANNED),),
-    )[0][0]
+    return int(
+        query(
+            url,
+            "SELECT coalesce(sum(coalesce(seq_scan, 0) + coalesce(idx_scan, 0)), 0)::bigint "
+            "FROM pg_stat_user_tables WHERE relname = ANY(%s)",
+            (list(READ_TABLES_SCANNED),),
+        )[0][0]
+    )
 
 
 def check_reads_on_replica(drill: DrillResult, url: str, since: int, what: str) -> bool:

@@ -9,6 +9,7 @@ import json
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .drill_load import call
@@ -104,11 +105,11 @@ class RotationWatch:
             self.seen.append(observe(self.port))
             self._stop.wait(self.interval)
 
-    def first(self, after: float, test) -> Observation | None:
+    def first(self, after: float, test: Callable[[Observation], bool]) -> Observation | None:
         """The first observation made after `after` that passes `test`."""
         return next((o for o in list(self.seen) if o.at >= after and test(o)), None)
 
-    def wait_for(self, test, seconds: float) -> Observation | None:
+    def wait_for(self, test: Callable[[Observation], bool], seconds: float) -> Observation | None:
         """Until an observation from now on passes `test`, or None after `seconds`."""
         since = time.monotonic()
         while time.monotonic() - since < seconds:
