@@ -16,6 +16,7 @@ before and after the outage (its own scan counters grow), and the replica caught
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 import time
@@ -132,6 +133,16 @@ def _drill(drill: DrillResult, stack: Stack) -> None:
     drill.note(
         f"{len(load.orders)} orders placed and {len(load.reads)} read back with min_position "
         f"by {CLIENTS} clients; replica stopped {up - down:.1f} s"
+    )
+    lags = [
+        lag
+        for seen in watch.seen
+        if any(begin <= seen.at <= end + 1 for begin, end in paused)
+        for lag in seen.lag.values()
+        if not math.isnan(lag)  # NaN: not answering
+    ]
+    drill.note(
+        f"largest replica lag /metrics showed around the pauses: {max(lags, default=0):.2f} s"
     )
     check_no_stale_reads(drill, load, service.seeded, paused)
     drill.check(
