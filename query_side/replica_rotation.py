@@ -206,7 +206,8 @@ class Rotation:
         """Called holding the lock; logs every change of rotation."""
         for state in states:
             old = self._states.get(state.alias)
-            if old is not None and old.in_rotation != state.in_rotation:
+            was_in = old.in_rotation if old is not None else True  # a first probe logs an "out"
+            if was_in != state.in_rotation:
                 if state.in_rotation:
                     logger.info(
                         "replica %s back in rotation (lag %.2f s)", state.alias, state.lag_seconds
