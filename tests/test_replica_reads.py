@@ -106,9 +106,12 @@ def service(tmp_path_factory) -> Iterator[Service]:
 # --- HTTP and waiting ---
 
 
-def call(url: str, body: dict | None = None) -> tuple[int, dict]:
+def call(url: str, body: dict | None = None, token: str = "") -> tuple[int, dict]:
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Token {token}"
+    request = urllib.request.Request(url, data=data, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.loads(response.read() or b"{}")
@@ -276,6 +279,41 @@ def test_the_cache_never_keeps_a_page_that_a_lagging_replica_built(service, paus
     assert order["id"] in listed_ids(service)
     # And a page cached at a position below min_position is never served for it.
     assert order["id"] in listed_ids(service, f"&min_position={order['position']}")
+
+
+STAFF_TOKEN = "replica-tests-staff-" + "0" * 20  # 40 characters, as DRF's tokens
+MAKE_STAFF = (
+    "from django.contrib.auth.models import User; from rest_framework.authtoken.models import "
+    "Token; Token.objects.get_or_create(key='{token}', "
+    "user=User.objects.get_or_create(username='staff', is_staff=True)[0])"
+)
+
+
+def catalog_on_primary(service: Service, position: int) -> None:
+    sql = "SELECT position >= %s FROM read_projection_checkpoint WHERE name = 'catalog'"
+    until(lambda: service.pair.on_primary(sql, (position,)) == [(True,)], f"catalog at {position}")
+
+
+def test_a_suggestion_page_a_lagging_replica_built_is_never_served_for_a_later_position(
+    service, paused
+):
+    command = MAKE_STAFF.format(token=STAFF_TOKEN)
+    run_command([sys.executable, "manage.py", "shell", "-c", command], service.env)
+    product = {"title": "Zanzibar cloves", "description": "Whole", "price": "3.10"}
+    status, registered = call(
+        service.url("/products/"), {**product, "category": "Spices"}, STAFF_TOKEN
+    )
+    assert status == 201, registered
+    catalog_on_primary(service, registered["position"])
+    query = service.url("/api/search/suggest/?q=zanzib")
+    status, before = call(query)  # built from the paused replica, before the product
+    assert status == 200 and before["suggestions"] == [], before
+    paused.resume_replay()
+    paused.wait_caught_up()
+    # The page above records the replica's position (read in the statement that built it), so
+    # it cannot pass for one at the product's position.
+    status, after = call(f"{query}&min_position={registered['position']}")
+    assert status == 200 and after["suggestions"] == ["Zanzibar cloves"], after
 
 
 # --- rotation ---
