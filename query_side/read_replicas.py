@@ -97,8 +97,8 @@ def served_by_replica(read: Callable[[], T]) -> T:
         with replica_reads(alias):
             return read()
     except REPLICA_FAILURES as error:
-        if alias == DEFAULT_DB_ALIAS:
-            raise
+        if alias == DEFAULT_DB_ALIAS or not connections[alias].errors_occurred:
+            raise  # the primary's own failure (the event store, a heartbeat): not the replica's
         ROTATION.take_out(alias, f"{type(error).__name__}: {error}".strip())
         logger.warning("replica %s failed a read (%r): reading from the primary", alias, error)
         with contextlib.suppress(Exception):  # broken already: Django must not reuse it
