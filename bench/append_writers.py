@@ -6,7 +6,8 @@ line on stdin, answering one JSON line on stdout:
 - `{"do": "seed", "stores": S, "products": P}`: the catalog and stock the order writers use.
 - `{"do": "catalog", "stores": S, "products": P}`: what the order writers choose from.
 - `{"do": "run", "mode": "append" | "order", "threads": T, "until": EPOCH}`: T writer threads
-  loop until the wall clock reaches EPOCH (the operations finished by then are counted).
+  loop until the wall clock reaches EPOCH (the operations finished by then are counted), each
+  at most `per_second` operations a second when given (a paced load).
   `append`: one atomic append of APPEND_AGGREGATES new stock items (the store's own cost: no
   loads, no decision). `order`: `place_order` with a random basket of 1-3 lines (loads from
   the aggregate cache, decides, appends the order and its reservations at once, retries on
@@ -79,7 +80,7 @@ class Writers:
         lines = tuple(OrderLine(p, rng.randint(1, 3)) for p in products)
         place_order(self.ctx, PlaceOrder(rng.randint(1, self.stores), lines))
 
-    def run(self, mode: str, threads: int, until: float) -> dict:
+    def run(self, mode: str, threads: int, until: float, per_second: float = 0) -> dict:
         operation = {"append": self.append_once, "order": self.order_once}[mode]
         latencies: list[list[float]] = [[] for _ in range(threads)]
         in_window = [0] * threads  # finished by `until`: the throughput counts these
@@ -87,12 +88,13 @@ class Writers:
 
         def writer(n: int) -> None:
             rng = random.Random(f"{self.index}-{n}-{until}")
-            mine = latencies[n]
+            mine, interval = latencies[n], 1 / per_second if per_second else 0.0
             while time.time() < until:
                 started = time.perf_counter()
                 operation(rng)
                 mine.append((time.perf_counter() - started) * 1000)
                 in_window[n] += time.time() <= until
+                time.sleep(max(0.0, interval - (time.perf_counter() - started)))
 
         workers = [threading.Thread(target=writer, args=(n,)) for n in range(threads)]
         for worker in workers:
