@@ -21,6 +21,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from command_side.positions import event_store_head
 from projections.confirmation_backlog import ConfirmationBacklog, confirmation_backlog
 from query_side.projection_names import MONITORED
+from query_side.replica_rotation import ROTATION
 from query_side.selectors.health import order_counts_by_status, projection_health
 
 from .composition import command_context
@@ -185,4 +186,6 @@ def scrape_registry() -> CollectorRegistry:
 
 
 def exposition() -> bytes:
+    # The replicas' gauges are set by this process's prober: start it if no read has yet.
+    ROTATION.ensure_started()
     return generate_latest(scrape_registry())

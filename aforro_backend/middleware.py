@@ -6,6 +6,7 @@ May import Django and the `events` package (correlation, deadline); never a view
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
 from collections.abc import Callable
@@ -39,16 +40,17 @@ class RequestIdMiddleware:
 
 class DatabaseDeadlineMiddleware:
     """One deadline (DB_DEADLINE_SECONDS) for everything the request waits on in PostgreSQL:
-    the read tables' connection is watched here, the event store's pool and the writer locks
-    watch their own connections (events.deadline)."""
+    the read tables' connections (the primary's and every replica's) are watched here, the
+    event store's pool and the writer locks watch their own connections (events.deadline)."""
 
     def __init__(self, get_response: RequestHandler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        django_db = connections["default"]  # this thread's: read it here, cut it from the watchdog
-        with (
-            deadline.request_deadline(settings.DB_DEADLINE_SECONDS),
-            deadline.watching(lambda: django_db.connection),
-        ):
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(deadline.request_deadline(settings.DB_DEADLINE_SECONDS))
+            for alias in settings.DATABASES:
+                # This thread's wrapper: read it here, cut its socket from the watchdog.
+                django_db = connections[alias]
+                stack.enter_context(deadline.watching(lambda db=django_db: db.connection))
             return self.get_response(request)

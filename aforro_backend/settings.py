@@ -9,6 +9,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from aforro_backend import replica_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Under pytest the embedded files live in a fresh temporary folder: tests never touch dev data
 # (the root conftest.py removes it when the session ends).
@@ -130,6 +132,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file too, not Django's shared-cache in-memory database: its table locks fail
     # a read at once while the projector thread writes, where WAL (the embedded mode) lets it be.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-read.sqlite3")}
+
+# PostgreSQL streaming replicas for the read endpoints (docs/decisions/021): each URL becomes
+# the alias replica_<n>, shaped like default. Only the read views' reads of the read tables go
+# there (query_side.read_replicas); a replica lagging more than REPLICA_MAX_LAG_SECONDS, or not
+# answering, is out of rotation until it recovers.
+DATABASES.update(
+    replica_settings.replica_databases(
+        replica_settings.parse_replica_urls(os.environ.get("DATABASE_REPLICA_URLS", "")),
+        DATABASES["default"],
+        statement_timeout_ms=int(DB_DEADLINE_SECONDS * 1000),
+    )
+)
+REPLICA_MAX_LAG_SECONDS = replica_settings.max_lag_seconds(
+    os.environ.get("REPLICA_MAX_LAG_SECONDS", "").strip() or "5"
+)
+DATABASE_ROUTERS = ["query_side.read_replicas.ReadReplicaRouter"]
 
 # The event store: PostgreSQL tables beside the read tables when DATABASE_URL is PostgreSQL,
 # otherwise its own SQLite file (the library opens its own connections to it).

@@ -181,11 +181,23 @@ class ProjectionLagSerializer(serializers.Serializer):
     )
 
 
+class ReplicaStateSerializer(serializers.Serializer):
+    alias = serializers.CharField(help_text="`replica_<n>`: the n-th of DATABASE_REPLICA_URLS.")
+    in_rotation = serializers.BooleanField(
+        help_text="Reads go to it: it answers and lags at most REPLICA_MAX_LAG_SECONDS."
+    )
+    lag_seconds = serializers.FloatField(
+        allow_null=True, help_text="Replay lag behind the primary; null while unknown."
+    )
+    error = serializers.CharField(allow_null=True, help_text="Why it is out of rotation.")
+
+
 class HealthSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         ["ok", "degraded", "unavailable"],
         help_text="`unavailable` (503): the database or the event store is down, orders cannot "
-        "be taken. `degraded` (200): the cache or a projection's worker is missing. `ok` (200).",
+        "be taken. `degraded` (200): the cache, a projection's worker or a configured replica "
+        "is missing (reads then go to the primary or another replica). `ok` (200).",
     )
     database = serializers.ChoiceField(DEPENDENCY_STATES)
     cache = serializers.ChoiceField(DEPENDENCY_STATES)
@@ -193,6 +205,11 @@ class HealthSerializer(serializers.Serializer):
     projections = serializers.DictField(
         child=ProjectionLagSerializer(),
         help_text="Every projection, the notifier included; empty when `unavailable`.",
+    )
+    replicas = ReplicaStateSerializer(
+        many=True,
+        help_text="Every read replica (DATABASE_REPLICA_URLS) as this web process sees it; "
+        "empty when none is configured.",
     )
 
 

@@ -277,6 +277,7 @@ HEALTH = {
     "cache": "ok",
     "event_store": "ok",
     "projections": {"catalog": LIVE, "store_orders": LIVE, "notifier": LIVE},
+    "replicas": [{"alias": "replica_1", "in_rotation": True, "lag_seconds": 0.0, "error": None}],
 }
 HEALTH_STATES = [
     answer("Ok", HEALTH),
@@ -293,6 +294,21 @@ HEALTH_STATES = [
     ),
     answer("Degraded: the cache is down", {**HEALTH, "status": "degraded", "cache": "unavailable"}),
     answer(
+        "Degraded: a replica is out of rotation (reads go to the primary)",
+        {
+            **HEALTH,
+            "status": "degraded",
+            "replicas": [
+                {
+                    "alias": "replica_1",
+                    "in_rotation": False,
+                    "lag_seconds": 7.5,
+                    "error": "lag 7.5 s over 5 s",
+                }
+            ],
+        },
+    ),
+    answer(
         "Unavailable: the database is down",
         {
             "status": "unavailable",
@@ -300,6 +316,7 @@ HEALTH_STATES = [
             "cache": "ok",
             "event_store": "unavailable",
             "projections": {},
+            "replicas": [],
         },
         503,
     ),

@@ -40,12 +40,14 @@ def cached(
     built_position: Callable[[], int] | None,
     min_position: int | None = None,
     also_depends_on: Iterable[tuple[str, int]] = (),
+    storable: Callable[[int], bool] | None = None,
 ) -> Any:
     """The cached value for (kind, scope, parts), or `build()` stored for next time.
 
-    `built_position` reads the projection position the value will be built at; None when
-    `build()` itself returns (position, value), read in the statement that built it (one
-    round trip less)."""
+    `built_position` reads the projection position the value will be built at, on the
+    connection that builds it; None when `build()` itself returns (position, value), read in
+    the statement that built it (one round trip less). `storable(position)` False: the value is
+    answered but not stored (built from a replica behind the stamps just read)."""
     versions = [_version_key(kind, scope), *(_version_key(k, s) for k, s in also_depends_on)]
     value_key = f"aforro:{VALUE_FORMAT}:{kind}:{scope}:" + ":".join(str(p) for p in parts)
     try:
@@ -62,6 +64,8 @@ def cached(
     else:
         position = built_position()  # read before the rows, so the rows are at least this new
         value = build()
+    if storable is not None and not storable(position):
+        return value
     try:
         cache.set(value_key, (stamp, position, value), TTL_SECONDS)
     except Exception:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from collections.abc import Callable
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -18,11 +20,13 @@ from aforro_backend.composition import command_context
 from command_side.positions import event_store_head
 from query_side.cache_keys import cached
 from query_side.errors import PositionBeyondHead, ProjectionBehind, ProjectionStalled, UnknownOrder
+from query_side.read_replicas import reading_from_replica, served_by_replica
 from query_side.search.suggestion_keys import normalise
 from query_side.selectors.inventory import store_inventory
 from query_side.selectors.product_search import product_search
 from query_side.selectors.projection_progress import (
     live_projections,
+    primary_projection_position,
     projection_position,
     wait_for_position,
 )
@@ -55,6 +59,18 @@ def params_digest(request: Request) -> str:
     return hashlib.sha1(urlencode(items, doseq=True).encode()).hexdigest()
 
 
+def from_replica(handler: Callable[..., Response]) -> Callable[..., Response]:
+    """Serve a GET's reads from a replica in rotation (query_side.read_replicas), the whole
+    handler on one database; retried once on the primary if the replica fails, which is safe
+    because a read handler writes nothing."""
+
+    @functools.wraps(handler)
+    def read(self: ReadApi, request: Request, *args, **kwargs) -> Response:
+        return served_by_replica(lambda: handler(self, request, *args, **kwargs))
+
+    return read
+
+
 class ReadApi(APIView):
     authentication_classes: list = []
     permission_classes: list = []
@@ -81,6 +97,15 @@ class ReadApi(APIView):
     def built_at(self) -> int:
         return projection_position(self.projection)
 
+    def storable(self, position: int) -> bool:
+        """May a value built at `position` be cached under the stamps read before it was built?
+        From the primary, always. From a replica, only if it had replayed everything the primary
+        had: the stamps may have been bumped for rows the replica has not replayed yet, and the
+        old page would be served under the new stamps until the next bump."""
+        return not reading_from_replica() or position >= primary_projection_position(
+            self.projection
+        )
+
     def store_listing(
         self, request: Request, kind: str, store_id: int, selector, default_size: int, cap: int
     ) -> Response:
@@ -94,6 +119,7 @@ class ReadApi(APIView):
             lambda: RenderedPage.of(selector(store_id, paging)),
             self.built_at,
             position,
+            storable=self.storable,
         )
         return envelope_response(request, page)
 
@@ -157,6 +183,7 @@ class StoreInventoryApi(ReadApi):
         },
         examples=schema_examples.INVENTORY,
     )
+    @from_replica
     def get(self, request: Request, store_id: int) -> Response:
         return self.store_listing(request, "inventory", store_id, store_inventory, 100, 500)
 
@@ -183,6 +210,7 @@ class StoreOrdersApi(ReadApi):
         },
         examples=schema_examples.STORE_ORDERS,
     )
+    @from_replica
     def get(self, request: Request, store_id: int) -> Response:
         return self.store_listing(request, "orders", store_id, store_orders, 20, 100)
 
@@ -205,6 +233,7 @@ class OrderDetailApi(ReadApi):
         },
         examples=schema_examples.ORDER_DETAIL,
     )
+    @from_replica
     def get(self, request: Request, order_id: str) -> Response:
         # The route takes any segment, so a malformed id is a problem+json 404 like an unknown one.
         try:
@@ -248,6 +277,7 @@ class ProductSearchApi(ReadApi):
         },
         examples=schema_examples.SEARCH,
     )
+    @from_replica
     def get(self, request: Request) -> Response:
         params = search_params(request.query_params)
         position = self.fresh_enough(request)
@@ -264,6 +294,7 @@ class ProductSearchApi(ReadApi):
             self.built_at,
             position,
             also_depends_on=depends,
+            storable=self.storable,
         )
         return envelope_response(request, page)
 
@@ -294,6 +325,7 @@ class ProductSuggestApi(ReadApi):
         },
         examples=schema_examples.SUGGEST,
     )
+    @from_replica
     def get(self, request: Request) -> Response:
         q = suggest_query(request.query_params)
         position = self.fresh_enough(request)
@@ -307,5 +339,6 @@ class ProductSuggestApi(ReadApi):
             lambda: product_suggestions(q),
             None,  # read beside the titles
             position,
+            storable=self.storable,
         )
         return Response({"query": q, "suggestions": suggestions})

@@ -6,9 +6,10 @@ title matches: "Green Tea 20 bags" fell out of the top 5 for "tea".)"""
 
 from __future__ import annotations
 
-from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
+
+from query_side.read_replicas import read_connection
 
 PG_RANK = "ts_rank_cd(read_product.search, to_tsquery('english', %s))"
 PG_MATCH = "read_product.search @@ to_tsquery('english', %s)"
@@ -34,7 +35,7 @@ def full_text(queryset: QuerySet, terms: list[str], match_all: bool) -> QuerySet
 
     Terms are already reduced to [a-z0-9]+ words, so they are safe inside either query syntax.
     """
-    if connection.vendor == "postgresql":
+    if read_connection().vendor == "postgresql":
         query = _postgres_query(terms, "&" if match_all else "|")
         match, rank, rank_params = PG_MATCH, PG_RANK, [query]
     else:
@@ -47,7 +48,7 @@ def full_text(queryset: QuerySet, terms: list[str], match_all: bool) -> QuerySet
 def title_like_sql() -> str:
     """The SQL condition (one parameter: a LIKE pattern) on the folded title of read_product,
     trigram-indexed on PostgreSQL."""
-    if connection.vendor == "postgresql":
+    if read_connection().vendor == "postgresql":
         return "aforro_unaccent(lower(read_product.title)) LIKE %s ESCAPE '\\'"
     return "lower(read_product.title) LIKE %s ESCAPE '\\'"
 

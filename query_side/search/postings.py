@@ -9,10 +9,10 @@ its cost follows the page, not the number of matches.
 
 from __future__ import annotations
 
-from django.db import connection
 from django.db.models import Max, Min, Q, QuerySet
 
 from query_side.models import SearchLexeme, SearchPosting
+from query_side.read_replicas import read_connection
 
 # Lexemes a prefix reads at most (docs/api-reference.md, `q`); the most frequent win.
 MAX_EXPANSION = 32
@@ -29,7 +29,7 @@ MERGE = (
 
 def expansion(term: str) -> dict[str, int]:
     """The lexemes a search for `term` reads, with how many products hold each."""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(STEMS, [term])
         (stems,) = cursor.fetchone()
     if not stems:  # a stop word: the tsvector path matches nothing either
@@ -66,7 +66,7 @@ def _union_up_to(documents: dict[str, int], most: int) -> int:
     all of them (a hash of every posting took three times as long)."""
     seen: set[int] = set()
     pending = list(documents.items())  # most frequent first, as expansion() orders them
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         while pending and len(seen) < most:
             chunk, needed = [], most - len(seen)
             while pending and needed > 0:
@@ -101,7 +101,7 @@ def ranked_ids(
     branch = f"({WALK}{where} ORDER BY score DESC, title_length, product_id LIMIT %s)"
     params = [value for lexeme in documents for value in (lexeme, *where_params, offset + limit)]
     hits = " UNION ALL ".join([branch] * len(documents))
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(MERGE.format(hits=hits), [*params, limit, offset])
         return [product_id for product_id, _, _ in cursor.fetchall()]
 

@@ -6,12 +6,12 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Exists, FloatField, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Length
 
 from query_side.models import InventoryRow, ProductRow
+from query_side.read_replicas import read_connection
 from query_side.search.backends import full_text
 from query_side.search.lexicon import corrected_terms
 from query_side.search.postings import count_up_to, expansion, ranked_ids
@@ -91,7 +91,7 @@ def product_search(params: SearchParams) -> Page:
         # One word by relevance: the top of the ranked postings, however many products match.
         # Several words (an AND of few matches) and other sorts rank or sort the tsvector's
         # matches (docs/decisions/019-ranked-postings.md).
-        if len(terms) == 1 and sort == "relevance" and connection.vendor == "postgresql":
+        if len(terms) == 1 and sort == "relevance" and read_connection().vendor == "postgresql":
             page = _ranked_by_postings(rows, terms[0], params, fields)
             return _rendered(page, params)
         rows = _matching(rows, terms)

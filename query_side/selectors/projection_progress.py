@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 
 from query_side.models import ProjectionCheckpoint, ProjectionHeartbeat
@@ -37,8 +38,16 @@ def projection_lags(names: list[str], head: int, head_time: datetime | None) -> 
 
 
 def projection_position(name: str) -> int:
+    """The checkpoint as the database serving this read sees it (a replica's own copy inside a
+    replica-reads scope: query_side.read_replicas)."""
     row = ProjectionCheckpoint.objects.filter(name=name).values_list("position", flat=True)
     return next(iter(row), 0)
+
+
+def primary_projection_position(name: str) -> int:
+    """The checkpoint on the primary, wherever this read is served from."""
+    rows = ProjectionCheckpoint.objects.using(DEFAULT_DB_ALIAS).filter(name=name)
+    return next(iter(rows.values_list("position", flat=True)), 0)
 
 
 def live_projections(names: list[str]) -> set[str]:

@@ -14,10 +14,9 @@ from __future__ import annotations
 import json
 import re
 
-from django.db import connection
-
 from query_side.models import ProductRow, ProjectionCheckpoint, SuggestionRow
 from query_side.projection_names import CATALOG
+from query_side.read_replicas import read_connection
 from query_side.search.backends import title_like, title_like_sql
 from query_side.search.lexicon import corrected_terms
 from query_side.search.suggestion_keys import LIMIT, MAX_KEY, MIN_KEY, Normalised, best, normalise
@@ -74,7 +73,7 @@ def _row_and_containing(needle: str) -> tuple[int, list[str], list[str]]:
     """The catalog projection's position, the needle's row, and (unless the row is full) the
     first titles that contain it: one statement (one snapshot), so a keystroke costs one round
     trip to the database and the position is exactly the one the titles were read at."""
-    titles = "titles::json" if connection.vendor == "postgresql" else "titles"
+    titles = "titles::json" if read_connection().vendor == "postgresql" else "titles"
     sql = f"""
         SELECT NULL, NULL, position FROM {ProjectionCheckpoint._meta.db_table} WHERE name = %s
         UNION ALL
@@ -87,7 +86,7 @@ def _row_and_containing(needle: str) -> tuple[int, list[str], list[str]]:
             LIMIT %s
         ) AS containing"""
     pattern = f"%{_escape_like(needle)}%"
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, [CATALOG, needle, pattern, needle, LIMIT, CONTAINING_ROWS])
         rows = cursor.fetchall()
     position = next((position for _, _, position in rows if position is not None), 0)
@@ -96,7 +95,7 @@ def _row_and_containing(needle: str) -> tuple[int, list[str], list[str]]:
 
 
 def _row(key: str) -> list[str]:
-    with connection.cursor() as cursor:  # below the ORM: a keystroke's cost is this read
+    with read_connection().cursor() as cursor:  # below the ORM: a keystroke's cost is this read
         cursor.execute(f"SELECT titles FROM {SuggestionRow._meta.db_table} WHERE key = %s", [key])
         row = cursor.fetchone()
     return json.loads(row[0]) if row else []

@@ -264,9 +264,7 @@ def test_a_made_up_x_forwarded_for_does_not_escape_the_limit(
         assert_throttled(api_client.get(URL, {"q": "mil"}, REMOTE_ADDR="10.0.0.1", headers=spoofed))
 
 
-def test_the_rate_limit_is_per_client_ip_and_configurable(
-    api_client, catalog, monkeypatch, clock
-):
+def test_the_rate_limit_is_per_client_ip_and_configurable(api_client, catalog, monkeypatch, clock):
     # The test clock: the wall clock could cross the minute boundary that resets the limit.
     monkeypatch.setitem(SuggestThrottle.THROTTLE_RATES, "suggest", "3/min")
     for _ in range(3):

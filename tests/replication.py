@@ -1,0 +1,109 @@
+"""A private PostgreSQL primary and a streaming replica of it for the replica tests, never the
+machine's shared server: two temporary clusters (bench.drill_services.TempCluster) on ports of
+REPLICATION_PORTS, the primary migrated, both stopped and removed afterwards (also on failure).
+
+`replication()` is the context manager; the `replication` fixture in test modules wraps it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+
+from bench.drill_services import TempCluster, query, recreate_database
+from bench.procs import clean_env, free_port, run_command
+
+# Ports the replica tests may use (override with REPLICATION_PORTS=first-last).
+PORTS = os.environ.get("REPLICATION_PORTS", "26100-26199")
+DATABASE = "aforro"
+
+
+@dataclass
+class Replication:
+    primary: TempCluster
+    replica: TempCluster
+
+    @property
+    def primary_url(self) -> str:
+        return f"{self.primary.url}/{DATABASE}"
+
+    @property
+    def replica_url(self) -> str:
+        return f"{self.replica.url}/{DATABASE}"
+
+    def on_primary(self, statement: str, params: tuple = ()) -> list[tuple]:
+        return query(self.primary_url, statement, params)
+
+    def on_replica(self, statement: str, params: tuple = ()) -> list[tuple]:
+        return query(self.replica_url, statement, params)
+
+    def pause_replay(self) -> None:
+        self.on_replica("SELECT pg_wal_replay_pause()")
+
+    def resume_replay(self) -> None:
+        self.on_replica("SELECT pg_wal_replay_resume()")
+
+    def wait_caught_up(self, timeout: float = 30) -> None:
+        """Until the replica has replayed everything the primary has written so far."""
+        (target,) = self.on_primary("SELECT pg_current_wal_lsn()::text")[0]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            sql = "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn"
+            with contextlib.suppress(Exception):  # restarting: not accepting connections yet
+                if self.on_replica(sql, (target,))[0][0]:
+                    return
+            time.sleep(0.05)
+        raise AssertionError(f"the replica did not replay up to {target} in {timeout:.0f} s")
+
+
+def _ports() -> tuple[int, int]:
+    first, _, last = PORTS.partition("-")
+    primary = free_port(int(first), int(last) - int(first))
+    return primary, free_port(primary + 1, int(last) - primary)
+
+
+def _root(tmp: Path, name: str) -> Path:
+    root = tmp / name
+    root.mkdir()
+    root.chmod(0o755)  # the postgres OS user (the server runs as it under root) must enter it
+    return root
+
+
+@contextlib.contextmanager
+def replication(env: dict[str, str]) -> Iterator[Replication]:
+    """A migrated primary and its streaming replica; `env` is the settings of the service's
+    processes, with DATABASE_URL pointed at the primary here, for `manage.py migrate`."""
+    tmp = Path(tempfile.mkdtemp(prefix="aforro-replication-"))
+    tmp.chmod(0o755)
+    primary_port, replica_port = _ports()
+    primary = TempCluster(primary_port, _root(tmp, "primary"))
+    replica = TempCluster(replica_port, _root(tmp, "replica"))
+    try:
+        primary.init()
+        primary.start()
+        recreate_database(primary.url, DATABASE)
+        pair = Replication(primary, replica)
+        migrate_env = clean_env({**env, "DATABASE_URL": pair.primary_url})
+        run_command([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], migrate_env)
+        # pg_basebackup asks for a spread checkpoint (it passes no `-c fast`): with migrate's
+        # pages still dirty that took 100 s here; after this one it takes a fraction of one.
+        with psycopg.connect(pair.primary_url, autocommit=True) as conn:
+            conn.execute("CHECKPOINT")
+        replica.standby_of(primary)
+        replica.start()
+        pair.wait_caught_up()
+        yield pair
+    finally:
+        for cluster in (replica, primary):
+            with contextlib.suppress(Exception):
+                cluster.destroy()
+        shutil.rmtree(tmp, ignore_errors=True)
