@@ -11,10 +11,11 @@ import json
 import subprocess
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from .measure_env import percentile
 from .private_cluster import PrivateCluster
-from .procs import LOG_DIR, PYTHON, REPO, BenchError, tree_cpu_seconds
+from .procs import CLOCK_TICKS, LOG_DIR, PYTHON, REPO, BenchError, tree_cpu_seconds
 
 START_MARGIN_S = 0.5  # every process gets the command before the writers start
 STATS_FLUSH_S = 0.5  # the writers' sessions publish their statistics (append_writers.py)
@@ -47,6 +48,7 @@ class Run:
     wal_write_ms: float
     append_call_ms: float  # inside the append function: lock wait + lock + insert
     cores_busy: float  # CPU of the writers and of every PostgreSQL process ÷ wall time
+    machine_busy: float  # every process of the machine (other sessions' work too) ÷ wall time
 
     @property
     def rate(self) -> float:
@@ -123,6 +125,7 @@ def measure(
     threads = split(writers, len(pool.procs))
     before = cluster.query(database, STORE_STATS)[0]
     cpu_before = pool.cpu_seconds() + cluster.cpu_seconds()
+    machine_before = machine_busy_seconds()
     started = time.time()
     until = started + START_MARGIN_S + seconds
     for index, count in enumerate(threads):
@@ -130,6 +133,7 @@ def measure(
     replies = [pool.reply(index) for index in range(len(threads))]
     wall = time.time() - started
     cpu = pool.cpu_seconds() + cluster.cpu_seconds() - cpu_before
+    machine = machine_busy_seconds() - machine_before
     time.sleep(STATS_FLUSH_S)
     after = cluster.query(database, STORE_STATS)[0]
     delta = [float(a) - float(b) for a, b in zip(after, before, strict=True)]
@@ -148,4 +152,12 @@ def measure(
         wal_write_ms=delta[2] / appends,
         append_call_ms=delta[4] / appends,
         cores_busy=cpu / wall,
+        machine_busy=machine / wall,
     )
+
+
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine spent on anything but idling and waiting for I/O (/proc/stat)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / CLOCK_TICKS

@@ -31,6 +31,11 @@ def detail_rows(mode: str, writers: int, series: Sequence[Run]) -> list[dict]:
         ),
         line("WAL syncs", [r.wal_syncs for r in series], "per append"),
         line("CPU busy (writers + PostgreSQL)", [r.cores_busy for r in series], "cores"),
+        line(
+            "CPU busy, whole machine (other sessions too)",
+            [r.machine_busy for r in series],
+            "cores",
+        ),
     ]
     if mode == "order":
         rows.append(line("events", [r.events / max(1, r.ops) for r in series], "per order"))
