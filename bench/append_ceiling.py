@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 
 from .append_pool import Run, WriterPool, measure
-from .append_rows import SCENARIO, SYNC_OFF, detail_rows, lock_rows
+from .append_rows import NICE_WRITERS, SCENARIO, SYNC_OFF, detail_rows, lock_rows
 from .load import plan, with_round_ratios
 from .measure_env import PYTHON, ROOT, service_env
 from .private_cluster import PrivateCluster
@@ -44,6 +44,10 @@ NOTES = [
     "counts this benchmark only. Every append holds the table lock until its commit has "
     "flushed the WAL, so commits cannot share a flush: one WAL sync per append at any "
     "concurrency, and the ceiling is 1 ÷ (time inside the append call + the flush).",
+    "Diagnostics at the highest level, interleaved with the rest: appends with "
+    "synchronous_commit=off (the commit does not wait for the flush; never a deployment "
+    "setting), and orders with the writer processes at nice 19, so that PostgreSQL gets the "
+    "cores first, as it would on a primary of its own.",
     "Rounds interleave the levels and modes (who goes first rotates); figures are medians of "
     "the rounds; ratios compare each level with 1 writer of the same mode in the same round. "
     "The machine: 2 shared cores that also run the writers and other sessions' work.",
@@ -90,16 +94,15 @@ def database_env(cluster: PrivateCluster) -> dict[str, str]:
 def rounds(pool: WriterPool, cluster: PrivateCluster, count: int, seconds: int) -> dict:
     """Every (mode, writers) once per round, in an order that rotates from round to round."""
     plan_ = [(mode, n) for n in _writers for mode in ("append", "order")]
-    plan_.append((SYNC_OFF, max(_writers)))
+    plan_ += [(SYNC_OFF, max(_writers)), (NICE_WRITERS, max(_writers))]
     runs: dict[tuple[str, int], list[Run]] = {key: [] for key in plan_}
     for round_no in range(count):
         shift = round_no * 3 % len(plan_)
         for mode, writers in plan_[shift:] + plan_[:shift]:
-            sync_off = mode == SYNC_OFF
-            set_synchronous_commit(cluster, not sync_off)
-            result = measure(
-                pool, cluster, DATABASE, "append" if sync_off else mode, writers, seconds
-            )
+            set_synchronous_commit(cluster, mode != SYNC_OFF)
+            pool.renice(19 if mode == NICE_WRITERS else 0)
+            kind = {SYNC_OFF: "append", NICE_WRITERS: "order"}.get(mode, mode)
+            result = measure(pool, cluster, DATABASE, kind, writers, seconds)
             runs[(mode, writers)].append(result)
             print(
                 f"[bench] append-ceiling round {round_no + 1}/{count} {mode:6} {writers:3} "
@@ -110,6 +113,7 @@ def rounds(pool: WriterPool, cluster: PrivateCluster, count: int, seconds: int) 
                 flush=True,
             )
     set_synchronous_commit(cluster, True)
+    pool.renice(0)
     return runs
 
 
@@ -122,7 +126,7 @@ def set_synchronous_commit(cluster: PrivateCluster, on: bool) -> None:
 def rows(runs: dict[tuple[str, int], list[Run]]) -> list[dict]:
     result = []
     for (mode, writers), series in runs.items():
-        if mode == SYNC_OFF:
+        if mode in (SYNC_OFF, NICE_WRITERS):
             continue
         unit = "appends/s" if mode == "append" else "orders/s"
         rates = [r.rate for r in series]

@@ -8,6 +8,7 @@ writers below what the cores can do, and threads beyond that, which mostly wait 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import time
 from dataclasses import dataclass
@@ -100,6 +101,12 @@ class WriterPool:
 
     def cpu_seconds(self) -> float:
         return sum(tree_cpu_seconds(p.pid) for p in self.procs)
+
+    def renice(self, niceness: int) -> None:
+        """The writer processes' priority for the next runs: Linux keeps a nice value per
+        thread, and the writer threads a run starts inherit their process's main thread's."""
+        for proc in self.procs:
+            os.setpriority(os.PRIO_PROCESS, proc.pid, niceness)
 
     def close(self) -> None:
         for proc in self.procs:

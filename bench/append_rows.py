@@ -10,6 +10,7 @@ from .stats import median, row
 
 SCENARIO = "Append ceiling (event store, no HTTP)"
 SYNC_OFF = "append, synchronous_commit=off"
+NICE_WRITERS = "order, writers at nice 19"
 
 
 def detail_rows(mode: str, writers: int, series: Sequence[Run]) -> list[dict]:
@@ -102,6 +103,23 @@ def lock_rows(runs: dict[tuple[str, int], list[Run]]) -> list[dict]:
                 baseline_runs=on,
                 note="not a deployment setting (a crash loses the last commits): it shows "
                 "what the WAL flush inside the lock costs the ceiling",
+            )
+        )
+    if (NICE_WRITERS, levels[-1]) in runs:
+        niced = [r.rate for r in runs[(NICE_WRITERS, levels[-1])]]
+        plain = [r.rate for r in runs[("order", levels[-1])]]
+        rows.append(
+            row(
+                SCENARIO,
+                f"order, {levels[-1]} writers, writer processes at nice 19 (diagnostic)",
+                median(niced),
+                "orders/s",
+                baseline=median(plain),
+                runs=niced,
+                baseline_runs=plain,
+                note="the writers' Python yields the cores to PostgreSQL, as on a primary of its "
+                "own: a session granted the table lock no longer waits for a core while it "
+                "holds it",
             )
         )
     return rows

@@ -58,6 +58,7 @@ def read_rows(replica: Sequence[Any], primary: Sequence[Any], routed: bool) -> l
                 baseline_runs=refs,
             )
         )
+    rows[-2]["ratio"] = None  # the replica idles when the reads go to the primary: no ratio
     rows[-3]["note"] = (
         "every process of the cluster, the projector's idle polling and the WAL sender "
         "included: the primary's CPU a read costs when reads go to the replica (value) or to "
