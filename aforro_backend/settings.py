@@ -141,7 +141,9 @@ DATABASES.update(
     replica_settings.replica_databases(
         replica_settings.parse_replica_urls(os.environ.get("DATABASE_REPLICA_URLS", "")),
         DATABASES["default"],
-        statement_timeout_ms=int(DB_DEADLINE_SECONDS * 1000),
+        # A slow statement on a replica is cancelled with half the request's deadline left for
+        # its retry on the primary (a frozen one is cut by the deadline's watchdog).
+        statement_timeout_ms=max(int(DB_DEADLINE_SECONDS * 500), 1),
     )
 )
 REPLICA_MAX_LAG_SECONDS = replica_settings.max_lag_seconds(

@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 PROBE_INTERVAL = 1.0  # seconds between two rounds of probes
 PROBE_TIMEOUT = 1.0  # seconds a probe may wait for a replica's answer
+CONNECT_TIMEOUT = 2.0  # seconds a probe may take to (re)connect
 LAG_QUERY = b"""
 SELECT pg_is_in_recovery(),
        CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
@@ -104,14 +105,14 @@ class Prober:
             dbname=database["NAME"],
             user=database["USER"] or None,
             password=database["PASSWORD"] or None,
-            connect_timeout=2,  # libpq's minimum; its blocking connect honours it
             application_name="aforro-replica-probe",
         )
-        conn = pq.PGconn.connect(conninfo.encode())
-        if conn.status != pq.ConnStatus.OK:
-            message = _message(conn, "could not connect")
+        conn = pq.PGconn.connect_start(conninfo.encode())
+        try:
+            _poll_connect(conn, CONNECT_TIMEOUT)
+        except Exception:
             conn.finish()
-            raise ProbeFailed(message)
+            raise
         self._conn = conn
         return conn
 
@@ -119,6 +120,25 @@ class Prober:
         if self._conn is not None:
             self._conn.finish()
             self._conn = None
+
+
+def _poll_connect(conn: pq.PGconn, timeout: float) -> None:
+    """libpq's asynchronous connect, waited for in select(): its blocking connect holds the
+    GIL for as long as it waits (psycopg's C build), which would freeze the whole worker,
+    request threads and the deadline's watchdog included, behind a frozen replica."""
+    deadline = time.monotonic() + timeout
+    status = pq.PollingStatus.WRITING
+    while status != pq.PollingStatus.OK:
+        if status == pq.PollingStatus.FAILED:
+            raise ProbeFailed(_message(conn, "could not connect"))
+        left = deadline - time.monotonic()
+        reading = status == pq.PollingStatus.READING
+        ready = select.select(
+            [conn.socket] if reading else [], [] if reading else [conn.socket], [], max(left, 0)
+        )
+        if left <= 0 or not any(ready):
+            raise ProbeFailed(f"could not connect within {timeout:g} s")
+        status = conn.connect_poll()
 
 
 def _message(conn: pq.PGconn, fallback: str) -> str:

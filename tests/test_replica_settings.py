@@ -75,7 +75,7 @@ def test_each_replica_url_becomes_an_alias_shaped_like_default_with_short_timeou
         assert replica["ENGINE"] == databases["default"]["ENGINE"]
         assert replica["CONN_MAX_AGE"] == databases["default"]["CONN_MAX_AGE"]
         assert replica["OPTIONS"]["connect_timeout"] == 2
-        assert replica["OPTIONS"]["options"] == "-c statement_timeout=4000"
+        assert replica["OPTIONS"]["options"] == "-c statement_timeout=2000"
     assert "options" not in databases["default"]["OPTIONS"]  # the primary's are untouched
     assert found["lag"] == 2.5
 
