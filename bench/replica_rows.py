@@ -62,7 +62,9 @@ def read_rows(replica: Sequence[Any], primary: Sequence[Any], routed: bool) -> l
     rows[-3]["note"] = (
         "every process of the cluster, the projector's idle polling and the WAL sender "
         "included: the primary's CPU a read costs when reads go to the replica (value) or to "
-        "the primary itself (reference)"
+        "the primary itself (reference). Through the replica, each cache miss still reads the "
+        "projection's checkpoint on the primary (decision 021), and with DummyCache every read "
+        "is a miss"
     )
     return rows
 
