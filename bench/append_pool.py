@@ -28,7 +28,8 @@ SELECT (SELECT wal_sync FROM pg_stat_wal), (SELECT wal_sync_time FROM pg_stat_wa
                  WHERE funcname = 'aforro_append_events'), 0),
        coalesce((SELECT sum(total_time) FROM pg_stat_user_functions
                  WHERE funcname = 'aforro_append_events'), 0),
-       (SELECT coalesce(max(notification_id), 0) FROM aforro_events)
+       (SELECT coalesce(max(notification_id), 0) FROM aforro_events),
+       (SELECT wal_bytes FROM pg_stat_wal), (SELECT wal_fpi FROM pg_stat_wal)
 """
 
 
@@ -49,6 +50,8 @@ class Run:
     wal_write_ms: float
     append_call_ms: float  # inside the append function: lock wait + lock + insert
     cores_busy: float  # CPU of the writers and of every PostgreSQL process ÷ wall time
+    wal_kib: float  # WAL written per append, every session's (loads write none; hint bits none)
+    wal_fpi: float  # full-page images per append: first change of a page after a checkpoint
     machine_busy: float  # every process of the machine (other sessions' work too) ÷ wall time
 
     @property
@@ -158,6 +161,8 @@ def measure(
         wal_sync_ms=delta[1] / appends,
         wal_write_ms=delta[2] / appends,
         append_call_ms=delta[4] / appends,
+        wal_kib=delta[6] / 1024 / appends,
+        wal_fpi=delta[7] / appends,
         cores_busy=cpu / wall,
         machine_busy=machine / wall,
     )

@@ -35,6 +35,8 @@ def detail_rows(mode: str, writers: int, series: Sequence[Run]) -> list[dict]:
             "WAL write + flush", [r.wal_write_ms + r.wal_sync_ms for r in series], "ms per append"
         ),
         line("WAL syncs", [r.wal_syncs for r in series], "per append"),
+        line("WAL written", [r.wal_kib for r in series], "KiB per append"),
+        line("full-page images", [r.wal_fpi for r in series], "per append"),
         line("CPU busy (writers + PostgreSQL)", [r.cores_busy for r in series], "cores"),
         line(
             "CPU busy, whole machine (other sessions too)",

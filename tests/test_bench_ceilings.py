@@ -20,7 +20,7 @@ def test_writers_are_spread_evenly_and_no_process_runs_none():
 
 
 def test_the_lock_is_held_for_the_call_and_the_commits_wal_write_and_flush():
-    run = Run("append", 1, 10, 100, [], 0, 400, 100, 1.0, 0.125, 0.05, 0.1, 0.8, 1.2)
+    run = Run("append", 1, 10, 100, [], 0, 400, 100, 1.0, 0.125, 0.05, 0.1, 0.8, 2.0, 0.5, 1.2)
     assert lock_held_ms(run) == pytest.approx(0.275)
 
 
