@@ -184,9 +184,11 @@ PROJECTORS_IN_PROCESS = env_bool("PROJECTORS_IN_PROCESS", EMBEDDED)
 # What a web process starts once its WSGI app is loaded (wsgi.py: gunicorn workers, runserver;
 # never manage.py commands or pytest). Named by string, as INSTALLED_APPS names the apps, so
 # that aforro_backend imports no projections code (docs/decisions/017-import-layering.md).
-WEB_PROCESS_STARTUP = (
-    ["projections.in_process.start_in_process_projectors"] if PROJECTORS_IN_PROCESS else []
-)
+# The search lexicon is built before the first request: in full it reads every product.
+WEB_PROCESS_STARTUP = [
+    *(["projections.in_process.start_in_process_projectors"] if PROJECTORS_IN_PROCESS else []),
+    "query_side.search.lexicon.warm",
+]
 
 if REDIS_URL:
     CACHES = {

@@ -10,8 +10,9 @@ commands, staff writes, the notifier, heartbeats, health, metrics, migrations) s
 primary: outside the scope the router says nothing and Django uses `default`.
 
 A replica that fails under a read (a connection error) is taken out of rotation and the read
-runs again, once, on the primary: safe because a read view writes nothing. May import Django,
-psycopg and query_side's own modules.
+runs again, once, on the primary; so does a read whose `min_position` the replica did not reach
+within the wait. Both are safe because a read view writes nothing. May import Django, psycopg
+and query_side's own modules.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import django.db
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from .errors import ProjectionBehind
 from .replica_rotation import ROTATION
 
 logger = logging.getLogger(__name__)
@@ -95,11 +97,21 @@ def served_by_replica(read: Callable[[], T]) -> T:
         with replica_reads(alias):
             return read()
     except REPLICA_FAILURES as error:
-        if alias == DEFAULT_DB_ALIAS:
-            raise
+        if alias == DEFAULT_DB_ALIAS or not connections[alias].errors_occurred:
+            raise  # the primary's own failure (the event store, a heartbeat): not the replica's
         ROTATION.take_out(alias, f"{type(error).__name__}: {error}".strip())
         logger.warning("replica %s failed a read (%r): reading from the primary", alias, error)
         with contextlib.suppress(Exception):  # broken already: Django must not reuse it
             connections[alias].close()
+    except ProjectionBehind as behind:
+        if alias == DEFAULT_DB_ALIAS:
+            raise
+        # Behind, not broken: the prober judges its lag. The primary usually has the position
+        # already; if not, the read waits for it there and answers 503 as without replicas.
+        logger.info(
+            "replica %s did not reach position %s in time: reading from the primary",
+            alias,
+            behind.position,
+        )
     with replica_reads(DEFAULT_DB_ALIAS):
         return read()

@@ -82,8 +82,7 @@ class Prober:
         conn.send_query(LAG_QUERY)  # raises psycopg.OperationalError if it cannot
         deadline = time.monotonic() + PROBE_TIMEOUT
         while conn.is_busy():
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([conn.socket], [], [], left)[0]:
+            if not _ready(conn.socket, select.POLLIN, deadline):
                 raise ProbeFailed(f"no answer within {PROBE_TIMEOUT:g} s")
             conn.consume_input()
         result = conn.get_result()
@@ -123,7 +122,7 @@ class Prober:
 
 
 def _poll_connect(conn: pq.PGconn, timeout: float) -> None:
-    """libpq's asynchronous connect, waited for in select(): its blocking connect holds the
+    """libpq's asynchronous connect, waited for in poll(): its blocking connect holds the
     GIL for as long as it waits (psycopg's C build), which would freeze the whole worker,
     request threads and the deadline's watchdog included, behind a frozen replica."""
     deadline = time.monotonic() + timeout
@@ -131,14 +130,21 @@ def _poll_connect(conn: pq.PGconn, timeout: float) -> None:
     while status != pq.PollingStatus.OK:
         if status == pq.PollingStatus.FAILED:
             raise ProbeFailed(_message(conn, "could not connect"))
-        left = deadline - time.monotonic()
-        reading = status == pq.PollingStatus.READING
-        ready = select.select(
-            [conn.socket] if reading else [], [] if reading else [conn.socket], [], max(left, 0)
-        )
-        if left <= 0 or not any(ready):
+        wanted = select.POLLIN if status == pq.PollingStatus.READING else select.POLLOUT
+        if not _ready(conn.socket, wanted, deadline):
             raise ProbeFailed(f"could not connect within {timeout:g} s")
         status = conn.connect_poll()
+
+
+def _ready(fd: int, events: int, deadline: float) -> bool:
+    """Whether `fd` is ready for `events` before `deadline` (poll(), not select(): select
+    refuses descriptors above 1023)."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        return False
+    poller = select.poll()
+    poller.register(fd, events)
+    return bool(poller.poll(left * 1000))
 
 
 def _message(conn: pq.PGconn, fallback: str) -> str:
@@ -206,7 +212,8 @@ class Rotation:
         """Called holding the lock; logs every change of rotation."""
         for state in states:
             old = self._states.get(state.alias)
-            if old is not None and old.in_rotation != state.in_rotation:
+            was_in = old.in_rotation if old is not None else True  # a first probe logs an "out"
+            if was_in != state.in_rotation:
                 if state.in_rotation:
                     logger.info(
                         "replica %s back in rotation (lag %.2f s)", state.alias, state.lag_seconds

@@ -61,8 +61,8 @@ def params_digest(request: Request) -> str:
 
 def from_replica(handler: Callable[..., Response]) -> Callable[..., Response]:
     """Serve a GET's reads from a replica in rotation (query_side.read_replicas), the whole
-    handler on one database; retried once on the primary if the replica fails, which is safe
-    because a read handler writes nothing."""
+    handler on one database; run again once on the primary if the replica fails or does not
+    reach `min_position` within the wait, which is safe because a read handler writes nothing."""
 
     @functools.wraps(handler)
     def read(self: ReadApi, request: Request, *args, **kwargs) -> Response:

@@ -1,18 +1,21 @@
 """The words of product titles and categories, for correcting typos ("mlik" → "milk").
 
-Kept in process memory and rebuilt when the catalog changes (checked at most once a second),
-so correcting a query costs a dictionary lookup and, for unknown words, one C-speed scan of
+Kept in process memory, built when a web process starts and brought up to date when the
+catalog changes (checked at most once a second) from the new and revised products only, so
+correcting a query costs a dictionary lookup and, for unknown words, one C-speed scan of
 optimal-string-alignment distances, which counts a transposition as one edit.
 """
 
 from __future__ import annotations
 
 import bisect
+import logging
 import threading
 import time
 from collections import Counter
 
-from django.db.models import Max
+from django.db import DatabaseError, connections
+from django.db.models import Max, Q
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -20,6 +23,7 @@ from query_side.models import ProductRow
 
 from .terms import words
 
+logger = logging.getLogger(__name__)
 REFRESH_SECONDS = 1.0
 
 
@@ -46,29 +50,111 @@ class Lexicon:
         return best[0]
 
 
+class _State:
+    """The lexicon this process serves and the catalog stamp it was built at. `stale_since`:
+    when a title it counted was first seen revised (the old words stay counted until a full
+    build); None when every counted word is in a title."""
+
+    def __init__(self, stamp: tuple[int, int], counts: Counter[str], stale_since: float | None):
+        self.stamp, self.lexicon, self.stale_since = stamp, Lexicon(counts), stale_since
+
+
 _lock = threading.Lock()
-_cached: tuple[tuple[int, int], Lexicon] | None = None
+_cached: _State | None = None
 _checked_at = 0.0
+_rebuilding = False
+# A full build reads every product (seconds at 1M): at process start (warm), when the catalog
+# shrank (a read model rebuilt or emptied), and in a background thread this long after a
+# revision. Otherwise only new and revised products are read.
+FULL_BUILD_AFTER_REVISION_SECONDS = 300.0
+
+
+def _stamp() -> tuple[int, int]:
+    # Products are added with growing ids and revisions record their position: the two tops
+    # are a cheap (indexed) stamp of the catalog's words. Read on the primary, as the rows
+    # are: a process-wide cache must not move back and forth between copies of the database.
+    tops = ProductRow.objects.using("default").aggregate(
+        top=Max("product_id"), revised=Max("revised_position")
+    )
+    return tops["top"] or 0, tops["revised"] or 0
+
+
+def _count(counts: Counter[str], rows) -> None:
+    for title, category in rows.values_list("title", "category").iterator(chunk_size=5000):
+        counts.update(words(title))
+        counts.update(words(category))
+
+
+def _full(stamp: tuple[int, int]) -> _State:
+    counts: Counter[str] = Counter()
+    _count(counts, ProductRow.objects.using("default"))
+    return _State(stamp, counts, stale_since=None)
+
+
+def _extended(state: _State, stamp: tuple[int, int]) -> _State:
+    """`state` plus the products registered or revised since its stamp."""
+    top, revised = state.stamp
+    changed = ProductRow.objects.using("default").filter(
+        Q(product_id__gt=top) | Q(revised_position__gt=revised)
+    )
+    counts = Counter(state.lexicon.counts)
+    _count(counts, changed)
+    stale_since = state.stale_since
+    if stale_since is None and stamp[1] > revised:
+        stale_since = time.monotonic()
+    return _State(stamp, counts, stale_since)
+
+
+def _rebuild_in_background(stamp: tuple[int, int]) -> None:
+    def run() -> None:
+        global _cached, _rebuilding
+        try:
+            fresh = _full(stamp)
+            with _lock:  # the next check extends it with what changed during the build
+                _cached = fresh
+        except Exception:
+            logger.exception("search lexicon: full build failed; the current one is kept")
+        finally:
+            _rebuilding = False
+            connections.close_all()  # this thread's own connections
+
+    global _rebuilding
+    _rebuilding = True
+    threading.Thread(target=run, name="lexicon-build", daemon=True).start()
 
 
 def current_lexicon() -> Lexicon:
     global _cached, _checked_at
     now = time.monotonic()
-    if _cached is not None and now - _checked_at < REFRESH_SECONDS:
-        return _cached[1]
-    # Products are added with growing ids and revisions record their position: the two tops
-    # are a cheap (indexed) stamp of the catalog's words.
-    tops = ProductRow.objects.aggregate(top=Max("product_id"), revised=Max("revised_position"))
-    stamp = (tops["top"] or 0, tops["revised"] or 0)
+    state = _cached
+    if state is not None and now - _checked_at < REFRESH_SECONDS:
+        return state.lexicon
+    stamp = _stamp()
     with _lock:
         _checked_at = now
-        if _cached is None or _cached[0] != stamp:
-            counts: Counter[str] = Counter()
-            for title, category in ProductRow.objects.values_list("title", "category"):
-                counts.update(words(title))
-                counts.update(words(category))
-            _cached = (stamp, Lexicon(counts))
-        return _cached[1]
+        state = _cached
+        if state is None or stamp[0] < state.stamp[0] or stamp[1] < state.stamp[1]:
+            _cached = _full(stamp)
+        elif state.stamp != stamp:
+            _cached = _extended(state, stamp)
+        stale_since = _cached.stale_since
+        if (
+            stale_since is not None
+            and now - stale_since > FULL_BUILD_AFTER_REVISION_SECONDS
+            and not _rebuilding
+        ):
+            _rebuild_in_background(stamp)
+        return _cached.lexicon
+
+
+def warm() -> None:
+    """Build the lexicon before the process serves (WEB_PROCESS_STARTUP): a full build at 1M
+    products takes longer than a request's deadline. A database not migrated yet is left to
+    the first request."""
+    try:
+        current_lexicon()
+    except DatabaseError:
+        logger.warning("search lexicon not built at start: the read tables are not ready")
 
 
 def corrected_terms(terms: list[str]) -> list[str]:
