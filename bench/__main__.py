@@ -16,7 +16,7 @@ import time
 import traceback
 from types import ModuleType
 
-from . import load, machine, report, search, seed
+from . import append_ceiling, load, machine, report, search, seed
 from .report import now
 from .systems import close_shared
 from .wrk import ensure_wrk
@@ -34,6 +34,8 @@ SCENARIOS = {
     "history": "bench.history",
     "stock-history": "bench.stock_history",
     "seed": "bench.seed",
+    "append-ceiling": "bench.append_ceiling",
+    "replica-reads": "bench.replica_reads",
 }
 
 
@@ -74,13 +76,22 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="seed: instead of the default catalogs, seed N products once, with the catalog "
         "projector's lag sampled beside it (e.g. 1000000)",
     )
+    parser.add_argument(
+        "--writers",
+        type=writer_levels,
+        help="append-ceiling: concurrent writers to measure, comma separated (default 1,4,16,64)",
+    )
     parser.add_argument("--list", action="store_true", help="list scenarios and exit")
     args = parser.parse_args(argv)
     args.scenarios = args.scenarios or ["all"]
     unknown = [s for s in args.scenarios if s != "all" and s not in SCENARIOS]
     if unknown:
         parser.error(f"unknown scenario(s): {', '.join(unknown)}")
-    for option, scenario in (("sizes", "search"), ("products", "seed")):
+    for option, scenario in (
+        ("sizes", "search"),
+        ("products", "seed"),
+        ("writers", "append-ceiling"),
+    ):
         if getattr(args, option) and scenario not in args.scenarios:
             parser.error(f"--{option} applies to the {scenario} scenario: name it")
     return args
@@ -101,6 +112,20 @@ def catalog_sizes(text: str) -> list[int]:
     return [product_count(part) for part in text.split(",")]
 
 
+MAX_WRITERS = 128  # a pooled connection and a writer-lock connection each, on a 300-slot cluster
+
+
+def writer_levels(text: str) -> list[int]:
+    """Comma-separated writer counts, 1..MAX_WRITERS, each once, e.g. 1,4,16,64."""
+    parts = text.split(",")
+    if not all(p.strip().isdigit() and 1 <= int(p) <= MAX_WRITERS for p in parts):
+        raise argparse.ArgumentTypeError(f"whole numbers from 1 to {MAX_WRITERS}: {text!r}")
+    levels = [int(p) for p in parts]
+    if len(set(levels)) != len(levels):
+        raise argparse.ArgumentTypeError(f"each level once: {text!r}")
+    return sorted(levels)
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     if args.list:
@@ -111,6 +136,7 @@ def main(argv: list[str]) -> int:
     load.configure(runs=args.runs, seconds=args.seconds)
     search.configure(args.sizes)
     seed.configure(args.products)
+    append_ceiling.configure(args.writers)
     names = list(SCENARIOS) if "all" in args.scenarios else list(dict.fromkeys(args.scenarios))
     ensure_wrk()
     started, started_at = time.monotonic(), now()
