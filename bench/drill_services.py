@@ -129,7 +129,8 @@ class TempCluster:
             shutil.chown(self.root, "postgres", "postgres")
         self._run(
             "pg_basebackup", "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
-            "-D", str(self.data), "-R", "-X", "stream", "--no-sync", timeout=120,
+            "-D", str(self.data), "-R", "-X", "stream", "--no-sync", "--checkpoint=fast",
+            timeout=120,
         )  # fmt: skip
 
     def start(self) -> None:
