@@ -58,7 +58,7 @@ lint: install
 	$(VENV)/bin/mypy
 
 ## Benchmarks (issue 7; BENCHMARKS.md): PostgreSQL and Redis as for `make test`, plus wrk
-## (installed with apt-get if missing). About 20 minutes; BENCH_ARGS="--quick" for a smoke run.
+## (installed with apt-get if missing). About 30 minutes; BENCH_ARGS="--quick" for a smoke run.
 bench: install
 	@command -v wrk >/dev/null 2>&1 || apt-get install -y wrk || (apt-get update && apt-get install -y wrk)
 	$(PY) -m bench all $(BENCH_ARGS)

@@ -105,7 +105,7 @@ def _header(run: dict[str, Any]) -> list[str]:
     return [
         "# Benchmarks",
         "",
-        "Reproduce everything with `make bench` (= `.venv/bin/python -m bench all`, about 20",
+        "Reproduce everything with `make bench` (= `.venv/bin/python -m bench all`, about 30",
         "minutes on 2 cores); one scenario with `.venv/bin/python -m bench orders` (`--quick` for",
         "a smoke run, `--help` for the rest). Raw numbers: `bench/results.json`. How the harness",
         "works: `bench/README.md`.",
