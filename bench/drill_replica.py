@@ -17,13 +17,10 @@ before and after the outage (its own scan counters grow), and the replica caught
 from __future__ import annotations
 
 import math
-import os
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-import psycopg
 
 from .drill_checks import (
     DrillResult,
@@ -72,9 +69,7 @@ def run() -> DrillResult:
 
 
 def private_cluster(stack: Stack, role: str) -> TempCluster:
-    # 0755: the postgres OS user (initdb, the server, pg_basebackup run as it) enters the root.
-    root = Path(tempfile.mkdtemp(prefix=f"aforro-drill-replica-{role}-"))
-    os.chmod(root, 0o755)
+    root = Path(tempfile.mkdtemp(prefix=f"aforro-drill-replica-{role}-"))  # TempCluster chowns it
     cluster = TempCluster(free_port(PORTS[role], attempts=5), root)
     stack.on_close(cluster.destroy)
     return cluster
@@ -93,10 +88,6 @@ def start_service(stack: Stack) -> Service:
     replica_url = f"{replica.url}/{DATABASE}"
     stack.configure(url, redis_server.url, DATABASE_REPLICA_URLS=replica_url)
     stack.prepare_database()
-    # pg_basebackup starts with a checkpoint spread over minutes by default: one taken now
-    # leaves it nothing to write.
-    with psycopg.connect(f"{primary.url}/postgres", autocommit=True) as conn:
-        conn.execute("CHECKPOINT")
     replica.standby_of(primary)
     replica.start()
     seeded = seeded_stock(query(url, "SELECT store_id, product_id, quantity FROM read_inventory"))

@@ -40,9 +40,6 @@ class PrivateCluster:
     def start_as_standby_of(self, primary: PrivateCluster) -> PrivateCluster:
         """A streaming replica of `primary` (running): its settings are the primary's, copied
         by pg_basebackup, plus this cluster's own."""
-        # pg_basebackup starts with a spread checkpoint, minutes long after a seed: one done
-        # now leaves it next to nothing to write.
-        primary.execute("postgres", "CHECKPOINT")
         self.cluster.standby_of(primary.cluster)
         write_settings(self.cluster.data / "postgresql.conf", self.settings)
         self.cluster.start()

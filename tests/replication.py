@@ -17,8 +17,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
-
 from bench.drill_services import TempCluster, query, recreate_database
 from bench.procs import clean_env, free_port, run_command
 
@@ -94,10 +92,6 @@ def replication(env: dict[str, str]) -> Iterator[Replication]:
         pair = Replication(primary, replica)
         migrate_env = clean_env({**env, "DATABASE_URL": pair.primary_url})
         run_command([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], migrate_env)
-        # pg_basebackup asks for a spread checkpoint (it passes no `-c fast`): with migrate's
-        # pages still dirty that took 100 s here; after this one it takes a fraction of one.
-        with psycopg.connect(pair.primary_url, autocommit=True) as conn:
-            conn.execute("CHECKPOINT")
         replica.standby_of(primary)
         replica.start()
         pair.wait_caught_up()
