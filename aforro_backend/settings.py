@@ -80,7 +80,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "aforro_backend.request_metrics.RequestMetricsMiddleware",
     "aforro_backend.middleware.RequestIdMiddleware",
     "api.request_limits.RequestTargetLimitMiddleware",
     "aforro_backend.middleware.DatabaseDeadlineMiddleware",
@@ -88,7 +88,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 TEMPLATES = [
     {
@@ -123,6 +122,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's PostgreSQL backend, with new connections bounded by the request's deadline.
     DATABASES["default"]["ENGINE"] = "aforro_backend.postgres_backend"
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
+    # Django turns psycopg's prepared statements off (for transaction-mode poolers). Its own
+    # cursors bind on the client and never prepare anyway; this lets query_side.prepared's
+    # cursor prepare the hottest read once per connection. Behind PgBouncer in transaction
+    # mode that needs PgBouncer 1.21+ with max_prepared_statements set.
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -257,6 +261,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.negotiation.AcceptAnythingFirst",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "api.errors.problem_exception_handler",

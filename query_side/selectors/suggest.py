@@ -15,6 +15,7 @@ import json
 import re
 
 from query_side.models import ProductRow, ProjectionCheckpoint, SuggestionRow
+from query_side.prepared import prepared_cursor
 from query_side.projection_names import CATALOG
 from query_side.read_replicas import read_connection
 from query_side.search.backends import title_like, title_like_sql
@@ -86,7 +87,7 @@ def _row_and_containing(needle: str) -> tuple[int, list[str], list[str]]:
             LIMIT %s
         ) AS containing"""
     pattern = f"%{_escape_like(needle)}%"
-    with read_connection().cursor() as cursor:
+    with prepared_cursor(read_connection()) as cursor:
         cursor.execute(sql, [CATALOG, needle, pattern, needle, LIMIT, CONTAINING_ROWS])
         rows = cursor.fetchall()
     position = next((position for _, _, position in rows if position is not None), 0)
@@ -95,7 +96,7 @@ def _row_and_containing(needle: str) -> tuple[int, list[str], list[str]]:
 
 
 def _row(key: str) -> list[str]:
-    with read_connection().cursor() as cursor:  # below the ORM: a keystroke's cost is this read
+    with prepared_cursor(read_connection()) as cursor:  # a keystroke's cost is this read
         cursor.execute(f"SELECT titles FROM {SuggestionRow._meta.db_table} WHERE key = %s", [key])
         row = cursor.fetchone()
     return json.loads(row[0]) if row else []
