@@ -57,8 +57,8 @@ lint: install
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 
-## Benchmarks (issue 7; BENCHMARKS.md): PostgreSQL and Redis as for `make test`, plus wrk
-## (installed with apt-get if missing). About 30 minutes; BENCH_ARGS="--quick" for a smoke run.
+## Benchmarks (issue 7; BENCHMARKS.md): PostgreSQL and Redis as for `make test`, plus wrk and
+## valgrind (installed with apt-get if missing). About 33 minutes; BENCH_ARGS="--quick" for a smoke run.
 bench: install
 	@command -v wrk >/dev/null 2>&1 || apt-get install -y wrk || (apt-get update && apt-get install -y wrk)
 	$(PY) -m bench all $(BENCH_ARGS)

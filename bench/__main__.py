@@ -31,6 +31,7 @@ SCENARIOS = {
     "revision-lag": "bench.revision_lag",
     "replay": "bench.replay",
     "search": "bench.search",
+    "request-cost": "bench.request_cost",
     "history": "bench.history",
     "stock-history": "bench.stock_history",
     "seed": "bench.seed",

@@ -30,9 +30,19 @@ from urllib.parse import quote
 import psycopg
 
 from . import postgres
-from .load import Measurement, compare_rows, interleaved, plan
+from .load import Measurement, compare_rows, cpu_rows, interleaved, plan
 from .measure_env import percentile
-from .procs import GUNICORN, LOG_DIR, PYTHON, REPO, BenchError, Gunicorn, clean_env, free_port
+from .procs import (
+    GUNICORN,
+    LOG_DIR,
+    PYTHON,
+    REPO,
+    BenchError,
+    Gunicorn,
+    clean_env,
+    cpu_seconds,
+    free_port,
+)
 from .procs import run_command as run_checked
 from .search_queries import SOURCE_PRODUCTS, QueryList, query_list, source_vocabulary
 from .stats import median, row
@@ -72,6 +82,8 @@ NOTES = [
     "and is built (a real miss also pays one Redis MGET and SET) and the throttles never "
     "count; SUGGEST_RATE/SUGGEST_BURST are raised too. In-process memos of the code measured "
     "(the search lexicon, built once per catalog change) stay warm, as in service.",
+    "At 1,000 products and 16 connections, CPU per request from /proc: the gunicorn processes "
+    "(master and workers) and the PostgreSQL sessions of the site's database, over each run.",
     "1 connection: the client times each request (connect to last byte, loopback), every "
     "query once per pass in a shuffled order, after one unreported warm-up pass; the passes "
     "of the sizes alternate. 16 connections: wrk -t2, each thread cycling through the list "
@@ -316,9 +328,16 @@ def concurrent_runs(
         def one_run(name: str, file: str = file, endpoint: str = endpoint) -> Measurement:
             site = by_name[name]
             args = (f"paths={file}", "threads=2")
+            assert site.server is not None
+            server_cpu = site.server.cpu_seconds()
+            database_cpu = cpu_seconds(postgres.backend_pids(site.db))
             result = run_wrk(
                 f"http://127.0.0.1:{site.port}", "paths.lua", CONNECTIONS, seconds, args
             )
+            server_cpu = site.server.cpu_seconds() - server_cpu
+            # Persistent connections: a session opened during the run counts from 0.
+            after = cpu_seconds(postgres.backend_pids(site.db))
+            database_cpu = sum(cpu - database_cpu.get(pid, 0.0) for pid, cpu in after.items())
             if not_ok(result):
                 raise BenchError(
                     f"{name} {endpoint}: {not_ok(result)} answers not 200 or socket errors: "
@@ -329,7 +348,7 @@ def concurrent_runs(
                 f"p50 {result.latency_ms['50']:7.1f} ms  p99 {result.latency_ms['99']:7.1f} ms",
                 flush=True,
             )
-            return Measurement(site.system, result, 0.0, 0.0, 0.0)
+            return Measurement(site.system, result, server_cpu, 0.0, database_cpu)
 
         results[endpoint] = interleaved(groups, runs, one_run)
     return results
@@ -421,6 +440,7 @@ def concurrency_rows(
                 rows += compare_rows(
                     SCENARIO, label + " vs conventional", measured, conventional, min_ratio=target
                 )
+                rows += cpu_rows(SCENARIO, label, measured, conventional)
                 continue
             rps = [m.rps for m in measured]
             rows.append(row(SCENARIO, f"{label}: throughput", median(rps), "req/s", runs=rps))

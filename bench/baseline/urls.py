@@ -11,4 +11,5 @@ urlpatterns = [
     path("api/search/suggest/", search_views.ProductSuggestView.as_view()),
     path("bare/cached-list/", views.BareCachedListView.as_view()),
     path("bare/plain/", views.plain_json),
+    path("floor/api/search/suggest/", search_views.SuggestFloorView.as_view()),
 ]

@@ -65,3 +65,11 @@ class ProductSuggestView(APIView):
         return Response(
             {"query": q, "suggestions": list(titles.values_list("title", flat=True)[:10])}
         )
+
+
+class SuggestFloorView(APIView):
+    """The framework's floor for a suggestion: the same URL shape and answer, through DRF, with
+    no work at all (no database, no cache). bench/request_cost.py measures it."""
+
+    def get(self, request: Request) -> Response:
+        return Response({"query": request.query_params.get("q", ""), "suggestions": []})
