@@ -10,8 +10,10 @@ by COUNTED is its instructions per request (start-up and warm-up cancel out). Co
 client process's instructions (Django, DRF, the driver), not PostgreSQL's. Prometheus'
 multiprocess mode is on, as under gunicorn.
 
-Beside ours and the conventional implementation, two floors from the baseline project: a DRF
-view answering the same suggest URL with no work at all, and a plain Django view.
+Beside ours and the conventional implementation: ours without DRF (bench/lean_suggest.py, the
+same throttle, cache, replica router and selector behind a plain Django view: what leaving DRF
+for the keystroke endpoint would save), and two floors from the baseline project: a DRF view
+answering the same suggest URL with no work at all, and a plain Django view.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ COUNTED = 300
 QUICK_COUNTED = 100
 SYSTEMS = {
     "ours": "ours",
+    "lean": "ours without DRF (bench/lean_suggest.py, a measurement)",
     "conventional": "the conventional implementation",
     "floor": "a DRF view that does nothing (floor)",
     "plain": "a plain Django view (floor)",
@@ -47,6 +50,10 @@ NOTES = [
     f"{WARM} + N requests minus the count with {WARM}, divided by N. PostgreSQL's work is not "
     "in it (its CPU per request under wrk is in decision 022). Ours runs with the search "
     "benchmark's settings (DummyCache: every read is built; the throttle counts in it).",
+    "Ours without DRF: `lean/api/search/suggest/` of bench/lean_suggest.py (settings "
+    "`bench.lean_settings`), the service's throttle, `min_position`, replica router, stamped "
+    "cache and selector behind a plain Django view; a measurement of the 200 path, not a route "
+    "of the service.",
     "The floors, from the baseline project: `floor/api/search/suggest/` (a DRF APIView returning "
     "the answer's shape with no database or cache) and `bare/plain/` (a plain Django view).",
 ]
@@ -111,13 +118,16 @@ def run(quick: bool = False) -> list[dict]:
         suggest = [search.ENDPOINTS["suggest"].format(quote(p)) for p in prefixes]
         files = {
             "ours": suggest,
+            "lean": ["/lean" + p for p in suggest],
             "conventional": suggest,
             "floor": ["/floor" + p for p in suggest],
             "plain": ["/bare/plain/"],
         }
         try:
             for system, paths in files.items():
-                env = dict(ours.env if system == "ours" else conventional.env)
+                env = dict(ours.env if system in ("ours", "lean") else conventional.env)
+                if system == "lean":
+                    env["DJANGO_SETTINGS_MODULE"] = "bench.lean_settings"
                 metrics = Path(tmp) / f"metrics-{system}"
                 metrics.mkdir()
                 env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics)

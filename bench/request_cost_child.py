@@ -1,10 +1,11 @@
 """One system's WSGI application called in process, for bench/request_cost.py to count under
 callgrind: `python -m bench.request_cost_child SYSTEM PATHS_FILE N`.
 
-SYSTEM is ours, conventional, floor or plain (the last two: the baseline project's do-nothing
-DRF suggest view and its plain Django view). The environment is the caller's (settings, database,
-PROMETHEUS_MULTIPROC_DIR). Every path is asked once as a warm-up, then N requests cycle through
-the list; an answer that is not 200 exits with status 1.
+SYSTEM is ours, lean (ours without DRF: bench/lean_suggest.py), conventional, floor or plain
+(the last two: the baseline project's do-nothing DRF suggest view and its plain Django view).
+The environment is the caller's (settings, database, PROMETHEUS_MULTIPROC_DIR). Every path is
+asked once as a warm-up, then N requests cycle through the list; an answer that is not 200
+exits with status 1.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import io
 import sys
 from pathlib import Path
 
-SYSTEMS = ("ours", "conventional", "floor", "plain")
+SYSTEMS = ("ours", "lean", "conventional", "floor", "plain")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -48,7 +49,7 @@ def environ(path: str) -> dict:
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     paths = args.paths.read_text().split()
-    if args.system == "ours":
+    if args.system in ("ours", "lean"):
         from aforro_backend.wsgi import application
     else:
         from bench.baseline.wsgi import application
