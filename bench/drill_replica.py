@@ -56,7 +56,6 @@ CLIENTS = 2  # one per gunicorn worker: a third would queue behind a read that w
 
 @dataclass
 class Service:
-    primary: TempCluster
     replica: TempCluster
     url: str  # the drill's database on the primary
     replica_url: str  # the same database on the replica
@@ -93,7 +92,7 @@ def start_service(stack: Stack) -> Service:
     seeded = seeded_stock(query(url, "SELECT store_id, product_id, quantity FROM read_inventory"))
     gunicorn = stack.gunicorn(free_port(PORTS["gunicorn"], 5))
     stack.projector()
-    return Service(primary, replica, url, replica_url, gunicorn, seeded)
+    return Service(replica, url, replica_url, gunicorn, seeded)
 
 
 def _drill(drill: DrillResult, stack: Stack) -> None:

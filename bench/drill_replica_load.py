@@ -57,7 +57,6 @@ class ReadYourWrites(Load):
         self, port: int, *, clients: int = 2, seconds: float = 120, pause: float = 0.02
     ) -> None:
         super().__init__(port, writers=clients, readers=0, seconds=seconds, pause=pause)
-        self.clients = clients
         self.placed: list[Placed] = []
         self.reads: list[ReadBack] = []
 

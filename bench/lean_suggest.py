@@ -8,43 +8,20 @@ which a real implementation would have to build, with its OpenAPI description.
 
 from __future__ import annotations
 
-import hashlib
-from types import SimpleNamespace
-
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 
-from api.query_params import suggest_query
 from api.throttles import SuggestThrottle
 from api.views.queries import ProductSuggestApi
-from query_side.cache_keys import cached
 from query_side.read_replicas import served_by_replica
-from query_side.search.suggestion_keys import normalise
-from query_side.selectors.suggest import product_suggestions
 
-_api = ProductSuggestApi()  # its fresh_enough and storable, which read only query_params
+_api = ProductSuggestApi()  # its answer() reads only the query string
 
 
 def suggest(request: HttpRequest) -> JsonResponse:
     if not SuggestThrottle().allow_request(request, None):
         raise RuntimeError("throttled: the measurement raises SUGGEST_RATE and SUGGEST_BURST")
-
-    def read() -> JsonResponse:
-        q = suggest_query(request.GET)
-        position = _api.fresh_enough(SimpleNamespace(query_params=request.GET))
-        needle = hashlib.sha1(normalise(q).encode()).hexdigest()
-        suggestions = cached(
-            "search",
-            0,
-            ("suggest", needle),
-            lambda: product_suggestions(q),
-            None,
-            position,
-            storable=_api.storable,
-        )
-        return JsonResponse({"query": q, "suggestions": suggestions})
-
-    return served_by_replica(read)
+    return served_by_replica(lambda: JsonResponse(_api.answer(request.GET)))
 
 
 urlpatterns = [

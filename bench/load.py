@@ -82,15 +82,13 @@ def measure(
     projector = systems.projector_process if system == OURS else None
     server_cpu, projector_cpu = server.cpu_seconds(), projector.cpu_seconds() if projector else 0
     database = OURS_DB if system == OURS else BASELINE_DB
-    database_cpu = cpu_seconds(postgres.backend_pids(database))
+    database_cpu = session_cpu(database)
     result = run_wrk(server.url + path, script, connections, seconds, args)
     server_cpu = server.cpu_seconds() - server_cpu
     if system == OURS:
         systems.wait_projections()  # restarts a stopped projector
         projector_cpu = systems.projector().cpu_seconds() - projector_cpu
-    # Sessions opened during the run count from 0; none close here (persistent connections).
-    after = cpu_seconds(postgres.backend_pids(database))
-    database_cpu = sum(cpu - database_cpu.get(pid, 0.0) for pid, cpu in after.items())
+    database_cpu = session_cpu_since(database_cpu, database)
     systems.answered_201[system] += result.count(201)
     systems.unanswered_bound[system] += connections + result.socket_errors
     print(
@@ -100,6 +98,17 @@ def measure(
         flush=True,
     )
     return Measurement(system, result, server_cpu, projector_cpu, database_cpu)
+
+
+def session_cpu(database: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL session of `database`."""
+    return cpu_seconds(postgres.backend_pids(database))
+
+
+def session_cpu_since(before: dict[int, float], database: str) -> float:
+    """CPU seconds the sessions of `database` spent since `before` (session_cpu). A session
+    opened since counts from 0; none close meanwhile (persistent connections)."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in session_cpu(database).items())
 
 
 def warm_up(systems: Systems, settings: Plan, names: tuple[str, ...] = (OURS, BASELINE)) -> None:

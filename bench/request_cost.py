@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
@@ -96,8 +97,6 @@ def instructions(valgrind: str, system: str, env: dict, paths: Path, requests: i
 
 def per_request(valgrind: str, system: str, env: dict, paths: Path, counted: int) -> float:
     """Two counts run side by side (one per core): with WARM and with WARM + counted."""
-    from concurrent.futures import ThreadPoolExecutor
-
     with ThreadPoolExecutor(2) as pool:
         base, more = pool.map(
             lambda n: instructions(valgrind, system, env, paths, n), (WARM, WARM + counted)

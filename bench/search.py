@@ -30,7 +30,15 @@ from urllib.parse import quote
 import psycopg
 
 from . import postgres
-from .load import Measurement, compare_rows, cpu_rows, interleaved, plan
+from .load import (
+    Measurement,
+    compare_rows,
+    cpu_rows,
+    interleaved,
+    plan,
+    session_cpu,
+    session_cpu_since,
+)
 from .measure_env import percentile
 from .procs import (
     GUNICORN,
@@ -40,7 +48,6 @@ from .procs import (
     BenchError,
     Gunicorn,
     clean_env,
-    cpu_seconds,
     free_port,
 )
 from .procs import run_command as run_checked
@@ -330,14 +337,12 @@ def concurrent_runs(
             args = (f"paths={file}", "threads=2")
             assert site.server is not None
             server_cpu = site.server.cpu_seconds()
-            database_cpu = cpu_seconds(postgres.backend_pids(site.db))
+            database_cpu = session_cpu(site.db)
             result = run_wrk(
                 f"http://127.0.0.1:{site.port}", "paths.lua", CONNECTIONS, seconds, args
             )
             server_cpu = site.server.cpu_seconds() - server_cpu
-            # Persistent connections: a session opened during the run counts from 0.
-            after = cpu_seconds(postgres.backend_pids(site.db))
-            database_cpu = sum(cpu - database_cpu.get(pid, 0.0) for pid, cpu in after.items())
+            database_cpu = session_cpu_since(database_cpu, site.db)
             if not_ok(result):
                 raise BenchError(
                     f"{name} {endpoint}: {not_ok(result)} answers not 200 or socket errors: "

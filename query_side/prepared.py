@@ -3,9 +3,10 @@ the hottest read paths (a keystroke's suggestion).
 
 Django binds parameters on the client (psycopg's ClientCursor): PostgreSQL parses and plans
 every statement again. A suggestion's statement cost more to plan (about 0.2 ms) than to run
-(about 0.1 ms at 1,000 products); prepared, it is planned once per connection, and after five
-runs PostgreSQL may keep a generic plan (still the trigram index at 1,000,000 products,
-docs/decisions/022). Only this cursor binds on the server: the rest of Django keeps its own.
+(about 0.1 ms at 1,000 products); prepared, it is parsed once per connection, and after five
+runs PostgreSQL may keep a generic plan (it does at 1,000 products; at 100,000 it keeps
+planning custom ones, both on the trigram index: docs/decisions/022). Only this cursor binds
+on the server: the rest of Django keeps its own.
 
 The cursor is Django's wrapper around psycopg's server-binding cursor, so what Django's cursors
 do still happens: the connection's health check and deadline-bounded connect, errors turned into

@@ -115,8 +115,8 @@ def _rebuild_in_background(stamp: tuple[int, int]) -> None:
         except Exception:
             logger.exception("search lexicon: full build failed; the current one is kept")
         finally:
-            _rebuilding = False
             connections.close_all()  # this thread's own connections
+            _rebuilding = False  # last: whoever waits for it finds the thread's work done
 
     global _rebuilding
     _rebuilding = True

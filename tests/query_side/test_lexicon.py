@@ -68,6 +68,8 @@ def test_a_revised_title_is_known_at_once_and_its_old_words_go_at_the_next_full_
     deadline = time.monotonic() + 10
     while lexicon._rebuilding and time.monotonic() < deadline:
         time.sleep(0.01)
+    for thread in [t for t in threading.enumerate() if t.name == "lexicon-build"]:
+        thread.join(timeout=5)  # its flag is cleared as its last step: the return is next
     rebuilt = current()
     assert "milk" not in rebuilt.counts
     assert dict(rebuilt.counts) == full_build()
