@@ -101,7 +101,7 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or VAR_DIR / "static")
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True  # runserver and tests serve app assets without collectstatic
 
-ROOT_URLCONF = "aforro_backend.urls"
+ROOT_URLCONF = "api.urls"  # the routes themselves: no include() level to resolve per request
 WSGI_APPLICATION = "aforro_backend.wsgi.application"
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ the cache is down the limit fails open.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 
@@ -27,6 +28,7 @@ RATE = re.compile(r"(\d+)/(\d*)([smhd])[a-z]*")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
+@functools.lru_cache(maxsize=64)  # a throttle is made per request; its rates are settings
 def parse_rate(rate: str) -> tuple[int, int]:
     """(requests, window seconds) of a rate like "120/min" or "30/10s"."""
     match = RATE.fullmatch(rate.strip().replace(" ", ""))

@@ -1,4 +1,5 @@
-"""Routes of the public HTTP API (paths are the contract: docs/api-reference.md)."""
+"""Routes of the public HTTP API (paths are the contract: docs/api-reference.md), the root URLconf,
+and the error handlers Django calls outside a view."""
 
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -17,7 +18,10 @@ from .views.queries import (
 )
 from .views.revisions import ProductReviseApi, StockAdjustApi
 
+# Django tries the routes in order: the keystroke endpoint and search, the most called, first.
 urlpatterns = [
+    path("api/search/suggest/", ProductSuggestApi.as_view(), name="product-suggest"),
+    path("api/search/products/", ProductSearchApi.as_view(), name="product-search"),
     path("orders/", OrderPlaceApi.as_view(), name="order-place"),
     path("stores/", StoreOpenApi.as_view(), name="store-open"),
     path("products/", ProductRegisterApi.as_view(), name="product-register"),
@@ -37,11 +41,12 @@ urlpatterns = [
         StockHistoryApi.as_view(),
         name="stock-history",
     ),
-    path("api/search/products/", ProductSearchApi.as_view(), name="product-search"),
-    path("api/search/suggest/", ProductSuggestApi.as_view(), name="product-suggest"),
     path("health/", HealthApi.as_view(), name="health"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     # django-prometheus's path and name, behind the scraper check.
     path("metrics", metrics, name="prometheus-django-metrics"),
 ]
+handler400 = "api.errors.bad_request"
+handler404 = "api.errors.route_not_found"
+handler500 = "api.errors.server_error"

@@ -163,7 +163,8 @@ def run_one(
     entry = {
         "measured": now(),
         "quick": quick,
-        "plan": f"{plan.runs} run(s) x {plan.seconds} s per measurement"
+        # A module that does not time runs (request-cost counts instructions) says its own.
+        "plan": getattr(module, "PLAN", f"{plan.runs} run(s) x {plan.seconds} s per measurement")
         + (" (--quick)" if quick else ""),
         "notes": list(getattr(module, "NOTES", [])),
     }

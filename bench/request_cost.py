@@ -10,10 +10,10 @@ by COUNTED is its instructions per request (start-up and warm-up cancel out). Co
 client process's instructions (Django, DRF, the driver), not PostgreSQL's. Prometheus'
 multiprocess mode is on, as under gunicorn.
 
-Beside ours and the conventional implementation: ours without DRF (bench/lean_suggest.py, the
-same throttle, cache, replica router and selector behind a plain Django view: what leaving DRF
-for the keystroke endpoint would save), and two floors from the baseline project: a DRF view
-answering the same suggest URL with no work at all, and a plain Django view.
+Beside ours and the conventional implementation: ours through DRF's whole request cycle (the
+same URL asked with `Accept: application/json`, which api.direct_json leaves to DRF: what its
+direct path saves), and two floors from the baseline project: a DRF view answering the same
+suggest URL with no work at all, and a plain Django view.
 """
 
 from __future__ import annotations
@@ -38,11 +38,12 @@ COUNTED = 300
 QUICK_COUNTED = 100
 SYSTEMS = {
     "ours": "ours",
-    "lean": "ours without DRF (bench/lean_suggest.py, a measurement)",
+    "negotiated": "ours through DRF's request cycle (Accept: application/json)",
     "conventional": "the conventional implementation",
     "floor": "a DRF view that does nothing (floor)",
     "plain": "a plain Django view (floor)",
 }
+PLAN = "one callgrind count per system and request count (they repeat to well under 1%)"
 REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
 
 NOTES = [
@@ -51,10 +52,9 @@ NOTES = [
     f"{WARM} + N requests minus the count with {WARM}, divided by N. PostgreSQL's work is not "
     "in it (its CPU per request under wrk is in decision 022). Ours runs with the search "
     "benchmark's settings (DummyCache: every read is built; the throttle counts in it).",
-    "Ours without DRF: `lean/api/search/suggest/` of bench/lean_suggest.py (settings "
-    "`bench.lean_settings`), the service's throttle, `min_position`, replica router, stamped "
-    "cache and selector behind a plain Django view; a measurement of the 200 path, not a route "
-    "of the service.",
+    "Ours as clients that accept anything ask (no Accept header: api.direct_json answers "
+    "without DRF's request cycle), and the same requests with `Accept: application/json`, "
+    "which go through DRF's whole cycle.",
     "The floors, from the baseline project: `floor/api/search/suggest/` (a DRF APIView returning "
     "the answer's shape with no database or cache) and `bare/plain/` (a plain Django view).",
 ]
@@ -117,16 +117,14 @@ def run(quick: bool = False) -> list[dict]:
         suggest = [search.ENDPOINTS["suggest"].format(quote(p)) for p in prefixes]
         files = {
             "ours": suggest,
-            "lean": ["/lean" + p for p in suggest],
+            "negotiated": suggest,
             "conventional": suggest,
             "floor": ["/floor" + p for p in suggest],
             "plain": ["/bare/plain/"],
         }
         try:
             for system, paths in files.items():
-                env = dict(ours.env if system in ("ours", "lean") else conventional.env)
-                if system == "lean":
-                    env["DJANGO_SETTINGS_MODULE"] = "bench.lean_settings"
+                env = dict(ours.env if system in ("ours", "negotiated") else conventional.env)
                 metrics = Path(tmp) / f"metrics-{system}"
                 metrics.mkdir()
                 env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics)

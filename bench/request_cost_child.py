@@ -1,8 +1,9 @@
 """One system's WSGI application called in process, for bench/request_cost.py to count under
 callgrind: `python -m bench.request_cost_child SYSTEM PATHS_FILE N`.
 
-SYSTEM is ours, lean (ours without DRF: bench/lean_suggest.py), conventional, floor or plain
-(the last two: the baseline project's do-nothing DRF suggest view and its plain Django view).
+SYSTEM is ours, negotiated (ours asked with `Accept: application/json`, through DRF's request
+cycle), conventional, floor or plain (the last two: the baseline project's do-nothing DRF
+suggest view and its plain Django view); the others send no Accept header.
 The environment is the caller's (settings, database, PROMETHEUS_MULTIPROC_DIR). Every path is
 asked once as a warm-up, then N requests cycle through the list; an answer that is not 200
 exits with status 1.
@@ -15,7 +16,7 @@ import io
 import sys
 from pathlib import Path
 
-SYSTEMS = ("ours", "lean", "conventional", "floor", "plain")
+SYSTEMS = ("ours", "negotiated", "conventional", "floor", "plain")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -29,9 +30,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-def environ(path: str) -> dict:
+def environ(path: str, accept: str | None) -> dict:
     route, _, query = path.partition("?")
-    return {
+    return ({} if accept is None else {"HTTP_ACCEPT": accept}) | {
         "REQUEST_METHOD": "GET",
         "PATH_INFO": route,
         "QUERY_STRING": query,
@@ -49,14 +50,17 @@ def environ(path: str) -> dict:
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     paths = args.paths.read_text().split()
-    if args.system in ("ours", "lean"):
+    accept = "application/json" if args.system == "negotiated" else None
+    if args.system in ("ours", "negotiated"):
         from aforro_backend.wsgi import application
     else:
         from bench.baseline.wsgi import application
     statuses: list[str] = []
 
     def ask(path: str) -> None:
-        body = b"".join(application(environ(path), lambda status, _: statuses.append(status)))
+        body = b"".join(
+            application(environ(path, accept), lambda status, _: statuses.append(status))
+        )
         if not statuses[-1].startswith("200"):
             raise SystemExit(f"{path}: {statuses[-1]} {body[:200]!r}")
 

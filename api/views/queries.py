@@ -38,6 +38,7 @@ from query_side.wait_slots import WAITERS
 from .. import schema, schema_examples
 from .. import schema_parameters as params
 from ..catalog_serializers import ReceiveStockSerializer
+from ..direct_json import DirectJsonGet
 from ..envelope import RenderedPage, envelope_response
 from ..parsers import JSONBodyParser
 from ..query_params import min_position, page_request, search_params, suggest_query
@@ -301,7 +302,9 @@ class ProductSearchApi(ReadApi):
         return envelope_response(request, page)
 
 
-class ProductSuggestApi(ReadApi):
+class ProductSuggestApi(DirectJsonGet, ReadApi):
+    """A plain GET skips DRF's request cycle (api.direct_json): every keystroke calls it."""
+
     projection = "catalog"
     throttle_classes = [SuggestThrottle]
 
@@ -327,13 +330,14 @@ class ProductSuggestApi(ReadApi):
         },
         examples=schema_examples.SUGGEST,
     )
-    @from_replica
     def get(self, request: Request) -> Response:
-        return Response(self.answer(request.query_params))
+        return Response(self.direct_answer(request.query_params))
+
+    def direct_answer(self, params: QueryDict) -> dict:
+        return served_by_replica(lambda: self.answer(params))
 
     def answer(self, params: QueryDict) -> dict:
-        """The body of a 200 for the query string `params` (bench/lean_suggest.py measures it
-        outside DRF)."""
+        """The body of a 200 for the query string `params`."""
         q = suggest_query(params)
         position = self.fresh_enough(params)
         # Cached per prefix as typed after folding ("Mil " and "mil" share a value); any
