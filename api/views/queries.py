@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import time
 from collections.abc import Callable
 from urllib.parse import urlencode
 from uuid import UUID
@@ -78,11 +79,15 @@ class ReadApi(APIView):
     permission_classes: list = []
     projection = ""
 
+    wait_ends: float | None = None  # when this request's wait for `min_position` runs out
+
     def fresh_enough(self, params: QueryDict) -> int | None:
         """`min_position` of the query string `params`, checked cheapest first: reached →
         answer; past the head → 400; no live worker → 503; else a bounded wait in one of a
         capped number of slots, 503 when none is free. Only a position that waiting can reach,
-        with a worker to reach it, ever holds the request."""
+        with a worker to reach it, ever holds the request. The wait is one budget per request:
+        a read run again on the primary after a replica's wait (query_side.read_replicas) waits
+        only for what is left of it."""
         position = min_position(params)
         if position is None or projection_position(self.projection) >= position:
             return position
@@ -92,7 +97,9 @@ class ReadApi(APIView):
         if self.projection not in live_projections([self.projection]):
             raise ProjectionStalled(self.projection)
         with WAITERS.hold(settings.MIN_POSITION_MAX_WAITERS):
-            timeout = settings.MIN_POSITION_WAIT_SECONDS
+            if self.wait_ends is None:
+                self.wait_ends = time.monotonic() + settings.MIN_POSITION_WAIT_SECONDS
+            timeout = max(0.0, self.wait_ends - time.monotonic())
             if not wait_for_position([self.projection], position, timeout=timeout):
                 raise ProjectionBehind(position)
         return position

@@ -12,11 +12,14 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from api.views.queries import StoreInventoryApi
 from command_side.positions import event_store_head
 from projections.heartbeat import record
+from query_side.errors import ProjectionBehind
 from query_side.models import ProjectionHeartbeat
 from query_side.selectors.projection_progress import projection_position
 from query_side.wait_slots import WAITERS
@@ -163,6 +166,22 @@ def test_a_position_not_reached_in_time_is_503_with_retry_after(
     assert body["type"] == "/problems/not-yet-projected"
     assert int(response["Retry-After"]) >= 1
     assert WAITERS.taken == 0  # the slot went back
+
+
+def test_a_read_run_again_waits_only_for_what_is_left_of_its_wait(unprojected, settings):
+    # query_side.read_replicas runs a read again on the primary, on the same view, after a
+    # replica did not reach the position in time: the two waits share one budget.
+    settings.MIN_POSITION_WAIT_SECONDS = 0.3
+    live_worker()
+    view = StoreInventoryApi()
+    params = QueryDict(f"min_position={unprojected}")
+    looks = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries, pytest.raises(ProjectionBehind):
+            view.fresh_enough(params)
+        looks.append(sum("read_projection_checkpoint" in q["sql"] for q in queries))
+    assert looks[0] > 3  # polled through the wait
+    assert looks[1] == 2  # the first look, then one poll with nothing left to wait
 
 
 @pytest.mark.parametrize(
