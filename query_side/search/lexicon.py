@@ -28,9 +28,16 @@ REFRESH_SECONDS = 1.0
 
 
 class Lexicon:
-    def __init__(self, counts: Counter[str]) -> None:
+    def __init__(self, counts: Counter[str], sorted_words: list[str] | None = None) -> None:
         self.counts = counts
-        self.sorted_words = sorted(counts)
+        self.sorted_words = sorted(counts) if sorted_words is None else sorted_words
+
+    def extended(self, added: Counter[str]) -> Lexicon:
+        """This lexicon with `added` counted too. The new words are merged into the sorted
+        list: two sorted runs, which the sort merges in one pass instead of sorting them all."""
+        new = sorted(word for word in added if word not in self.counts)
+        merged = sorted(self.sorted_words + new) if new else self.sorted_words  # never mutated
+        return Lexicon(self.counts + added, merged)
 
     def has_prefix(self, prefix: str) -> bool:
         i = bisect.bisect_left(self.sorted_words, prefix)
@@ -55,17 +62,17 @@ class _State:
     when a title it counted was first seen revised (the old words stay counted until a full
     build); None when every counted word is in a title."""
 
-    def __init__(self, stamp: tuple[int, int], counts: Counter[str], stale_since: float | None):
-        self.stamp, self.lexicon, self.stale_since = stamp, Lexicon(counts), stale_since
+    def __init__(self, stamp: tuple[int, int], lexicon: Lexicon, stale_since: float | None):
+        self.stamp, self.lexicon, self.stale_since = stamp, lexicon, stale_since
 
 
 _lock = threading.Lock()
 _cached: _State | None = None
 _checked_at = 0.0
 _rebuilding = False
-# A full build reads every product (seconds at 1M): at process start (warm), when the catalog
-# shrank (a read model rebuilt or emptied), and in a background thread this long after a
-# revision. Otherwise only new and revised products are read.
+# A full build reads every product (seconds at 1M): at process start (warm), and in a
+# background thread when the catalog shrank (a read model rebuilt or emptied) or this long after
+# a revision. Otherwise only new and revised products are read.
 FULL_BUILD_AFTER_REVISION_SECONDS = 300.0
 
 
@@ -88,7 +95,7 @@ def _count(counts: Counter[str], rows) -> None:
 def _full(stamp: tuple[int, int]) -> _State:
     counts: Counter[str] = Counter()
     _count(counts, ProductRow.objects.using("default"))
-    return _State(stamp, counts, stale_since=None)
+    return _State(stamp, Lexicon(counts), stale_since=None)
 
 
 def _extended(state: _State, stamp: tuple[int, int]) -> _State:
@@ -97,12 +104,12 @@ def _extended(state: _State, stamp: tuple[int, int]) -> _State:
     changed = ProductRow.objects.using("default").filter(
         Q(product_id__gt=top) | Q(revised_position__gt=revised)
     )
-    counts = Counter(state.lexicon.counts)
-    _count(counts, changed)
+    added: Counter[str] = Counter()
+    _count(added, changed)
     stale_since = state.stale_since
     if stale_since is None and stamp[1] > revised:
         stale_since = time.monotonic()
-    return _State(stamp, counts, stale_since)
+    return _State(stamp, state.lexicon.extended(added), stale_since)
 
 
 def _rebuild_in_background(stamp: tuple[int, int]) -> None:
@@ -129,22 +136,31 @@ def current_lexicon() -> Lexicon:
     state = _cached
     if state is not None and now - _checked_at < REFRESH_SECONDS:
         return state.lexicon
-    stamp = _stamp()
     with _lock:
-        _checked_at = now
         state = _cached
-        if state is None or stamp[0] < state.stamp[0] or stamp[1] < state.stamp[1]:
-            _cached = _full(stamp)
+        # Requests that arrived together waited here for the first: one stamp query a second.
+        if state is not None and now - _checked_at < REFRESH_SECONDS:
+            return state.lexicon
+        stamp = _stamp()
+        _checked_at = now
+        if state is None:  # cold: warm() found no read tables yet
+            state = _cached = _full(stamp)
+        elif stamp[0] < state.stamp[0] or stamp[1] < state.stamp[1]:
+            # Shrank: the old words serve until the background build replaces them (a word
+            # that is gone only makes a correction that finds nothing).
+            if not _rebuilding:
+                _rebuild_in_background(stamp)
+            return state.lexicon
         elif state.stamp != stamp:
-            _cached = _extended(state, stamp)
-        stale_since = _cached.stale_since
+            state = _cached = _extended(state, stamp)
+        stale_since = state.stale_since
         if (
             stale_since is not None
             and now - stale_since > FULL_BUILD_AFTER_REVISION_SECONDS
             and not _rebuilding
         ):
             _rebuild_in_background(stamp)
-        return _cached.lexicon
+        return state.lexicon
 
 
 def warm() -> None:

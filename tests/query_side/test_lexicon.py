@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+from django.db import connections
 
 from command_side.catalog_commands import revise_product
 from query_side.models import ProductRow
@@ -65,11 +66,7 @@ def test_a_revised_title_is_known_at_once_and_its_old_words_go_at_the_next_full_
 
     monkeypatch.setattr(lexicon, "FULL_BUILD_AFTER_REVISION_SECONDS", 0.0)
     current()  # starts the full build in a background thread
-    deadline = time.monotonic() + 10
-    while lexicon._rebuilding and time.monotonic() < deadline:
-        time.sleep(0.01)
-    for thread in [t for t in threading.enumerate() if t.name == "lexicon-build"]:
-        thread.join(timeout=5)  # its flag is cleared as its last step: the return is next
+    wait_for_the_background_build()
     rebuilt = current()
     assert "milk" not in rebuilt.counts
     assert dict(rebuilt.counts) == full_build()
@@ -77,14 +74,68 @@ def test_a_revised_title_is_known_at_once_and_its_old_words_go_at_the_next_full_
     assert not [t for t in threading.enumerate() if t.name == "lexicon-build"]
 
 
-def test_a_catalog_that_shrank_is_built_again_in_full(ctx):
+def wait_for_the_background_build() -> None:
+    deadline = time.monotonic() + 10
+    while lexicon._rebuilding and time.monotonic() < deadline:
+        time.sleep(0.01)
+    for thread in [t for t in threading.enumerate() if t.name == "lexicon-build"]:
+        thread.join(timeout=5)  # its flag is cleared as its last step: the return is next
+
+
+def test_a_catalog_that_shrank_is_built_again_in_full_in_the_background(ctx):
     product(ctx, 1, "Oat Milk", "1.00", "Dairy")
     product(ctx, 2, "Rye Bread", "1.00", "Bakery")
     project()
     assert "bread" in current().counts
     ProductRow.objects.filter(product_id=2).delete()  # as a read model rebuilt from scratch
+    # The request that noticed does not pay for the full build: it gets the old words.
+    assert "bread" in current().counts
+    wait_for_the_background_build()
     assert dict(current().counts) == full_build()
     assert "bread" not in current().counts
+
+
+def test_an_extension_keeps_the_words_sorted(ctx):
+    product(ctx, 1, "Oat Milk", "1.00", "Dairy")
+    project()
+    current()
+    product(ctx, 2, "Zesty Apple Cider", "2.00", "Drinks")
+    product(ctx, 3, "Basil", "1.00", "Herbs")
+    project()
+    extended = current()
+    assert extended.sorted_words == sorted(full_build())
+    assert extended.has_prefix("zes") and extended.has_prefix("basi")
+
+
+def test_requests_arriving_together_read_the_catalog_stamp_once(ctx, monkeypatch):
+    product(ctx, 1, "Oat Milk", "1.00", "Dairy")
+    project()
+    current()
+    stamps = []
+    real = lexicon._stamp
+
+    def slow_stamp():
+        stamps.append(threading.current_thread().name)
+        time.sleep(0.3)  # the others arrive while the first reads the stamp
+        return real()
+
+    monkeypatch.setattr(lexicon, "_stamp", slow_stamp)
+    lexicon._checked_at = 0.0
+    found = []
+
+    def ask():
+        try:
+            found.append(lexicon.current_lexicon())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=ask, name=f"request-{n}") for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert len(found) == 4 and all("milk" in each.counts for each in found)
+    assert len(stamps) == 1, stamps
 
 
 def test_warm_builds_the_lexicon_before_the_first_request(ctx):
