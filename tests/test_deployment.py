@@ -233,10 +233,29 @@ def test_the_replica_service_is_a_hot_standby_of_db_from_the_same_image():
     assert "pg_is_in_recovery()" in " ".join(replica["healthcheck"]["test"])
     [data, _] = replica["volumes"]
     assert data.split(":")[0] != db["volumes"][0].split(":")[0], "its own data volume"
-    # Both ends name the same role, password and slot.
-    for name in ("REPLICATION_USER", "REPLICATION_PASSWORD", "REPLICATION_SLOT"):
-        assert replica["environment"][name] == db["environment"][name], name
     assert "wal_level=replica" in db["command"]
+
+
+def script_variables(script: Path) -> set[str]:
+    """The variables a deploy script requires (`${NAME:?...}`) or defaults (`${NAME:=...}`)."""
+    return set(re.findall(r"\$\{(\w+):[?=]", script.read_text()))
+
+
+def test_both_ends_of_replication_get_every_variable_their_scripts_read_with_the_same_values():
+    # A script's own default (the slot's `:=replica`) would hide a name that compose does not
+    # set; the PostgreSQL image sets PGDATA itself.
+    services = compose_services()
+    read = {
+        name: set().union(*map(script_variables, mounted_scripts(services[name]).values()))
+        for name in ("db", "replica")
+    }
+    for name, variables in read.items():
+        missing = variables - set(services[name]["environment"]) - {"PGDATA"}
+        assert not missing, f"{name} does not set {sorted(missing)}"
+    shared = read["db"] & read["replica"]
+    assert {"REPLICATION_USER", "REPLICATION_PASSWORD", "REPLICATION_SLOT"} <= shared
+    for name in shared:
+        assert services["replica"]["environment"][name] == services["db"]["environment"][name]
 
 
 def mounted_scripts(service: dict) -> dict[str, Path]:
