@@ -174,8 +174,7 @@ def check_settled(drill: DrillResult, service: Service, load: ReadYourWrites) ->
         drill.note(f"the projector reached the head {caught_up:.1f} s after the load")
     check_checkpoints_at_head(drill, service.url)
     check_replica_caught_up(drill, service.url, service.replica_url)
-    answered = {order.order_id: order.status for order in load.placed}
-    check_answered_orders_projected(drill, service.replica_url, answered)
+    check_answered_orders_projected(drill, service.replica_url, load.answered_orders())
     log = service.gunicorn.log_path.read_text(errors="replace")
     drill.note(
         f"{log.count('failed a read')} read(s) failed on the replica as it stopped and ran "
