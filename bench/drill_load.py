@@ -60,29 +60,32 @@ def order_body(rng: random.Random) -> dict:
     return {"store_id": rng.choice(STORES), "items": items}
 
 
-def place_order(port: int, body: dict, timeout: float = 10) -> Sample:
+def place_order(port: int, body: dict, timeout: float = 10) -> tuple[Sample, bytes]:
+    """POST /orders/ with `body`: its sample and the answer's body (b"" when none came)."""
     data = json.dumps(body).encode()
     headers = {"Content-Type": "application/json"}
-    return _timed("order", lambda: call(port, "POST", "/orders/", data, headers, timeout))
+    return timed("order", lambda: call(port, "POST", "/orders/", data, headers, timeout))
 
 
 def read(port: int, kind: str, store_id: int, timeout: float = 10) -> Sample:
     path = f"/stores/{store_id}/{kind}/"
-    return _timed(kind, lambda: call(port, "GET", path, timeout=timeout))
+    return timed(kind, lambda: call(port, "GET", path, timeout=timeout))[0]
 
 
-def _timed(kind: str, send: Callable[[], tuple[int, str, bytes]]) -> Sample:
+def timed(kind: str, send: Callable[[], tuple[int, str, bytes]]) -> tuple[Sample, bytes]:
+    """The request `send` makes, timed: its sample and the answer's body (b"" when none came).
+    A 201 to an "order" carries the order's id and status, for `Load.answered_orders`."""
     started = time.monotonic()
     try:
         status, ctype, body = send()
     except (OSError, http.client.HTTPException) as error:
-        return Sample(kind, started, time.monotonic(), None, "", type(error).__name__)
+        return Sample(kind, started, time.monotonic(), None, "", type(error).__name__), b""
     ended = time.monotonic()
     order_id = order_status = None
     if kind == "order" and status == 201:
         answer = json.loads(body)
         order_id, order_status = answer["id"], answer["status"]
-    return Sample(kind, started, ended, status, ctype, "", order_id, order_status)
+    return Sample(kind, started, ended, status, ctype, "", order_id, order_status), body
 
 
 class Load:
@@ -129,7 +132,7 @@ class Load:
             if self._stop.is_set() or time.monotonic() > deadline:
                 return
             if role == "write":
-                sample = place_order(self.port, order_body(rng), self.timeout)
+                sample, _ = place_order(self.port, order_body(rng), self.timeout)
             else:
                 kind = ("inventory", "orders")[n % 2]
                 sample = read(self.port, kind, rng.choice(STORES), self.timeout)

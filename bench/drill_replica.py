@@ -17,10 +17,8 @@ before and after the outage (its own scan counters grow), and the replica caught
 from __future__ import annotations
 
 import math
-import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from .drill_checks import (
     DrillResult,
@@ -42,7 +40,14 @@ from .drill_replica_checks import (
 )
 from .drill_replica_load import ReadYourWrites, seeded_stock
 from .drill_rotation_watch import Observation, RotationWatch
-from .drill_services import RedisServer, Stack, TempCluster, query, recreate_database
+from .drill_services import (
+    RedisServer,
+    Stack,
+    TempCluster,
+    cluster_root,
+    query,
+    recreate_database,
+)
 from .procs import Gunicorn, free_port
 
 # Ports of this drill's own servers (loopback, below 32768): primary, replica, Redis, gunicorn.
@@ -68,7 +73,7 @@ def run() -> DrillResult:
 
 
 def private_cluster(stack: Stack, role: str) -> TempCluster:
-    root = Path(tempfile.mkdtemp(prefix=f"aforro-drill-replica-{role}-"))  # TempCluster chowns it
+    root = cluster_root(f"aforro-drill-replica-{role}-")
     cluster = TempCluster(free_port(PORTS[role], attempts=5), root)
     stack.on_close(cluster.destroy)
     return cluster
@@ -153,14 +158,14 @@ def pause_replays(service: Service) -> tuple[list[int], list[tuple[float, float]
     checkpoint was behind the primary's at the end of each pause, the pauses' time spans)."""
     behind, spans = [], []
     for _ in range(PAUSES):
-        query(service.replica_url, "SELECT pg_wal_replay_pause()")
+        service.replica.pause_replay()
         began = time.monotonic()
         try:
             time.sleep(PAUSE_SECONDS)
             ours = checkpoints(service.url).get("store_orders", 0)
             behind.append(ours - checkpoints(service.replica_url).get("store_orders", 0))
         finally:
-            query(service.replica_url, "SELECT pg_wal_replay_resume()")
+            service.replica.resume_replay()
         spans.append((began, time.monotonic()))
         time.sleep(BETWEEN)
     return behind, spans
@@ -174,8 +179,7 @@ def check_settled(drill: DrillResult, service: Service, load: ReadYourWrites) ->
         drill.note(f"the projector reached the head {caught_up:.1f} s after the load")
     check_checkpoints_at_head(drill, service.url)
     check_replica_caught_up(drill, service.url, service.replica_url)
-    answered = {order.order_id: order.status for order in load.placed}
-    check_answered_orders_projected(drill, service.replica_url, answered)
+    check_answered_orders_projected(drill, service.replica_url, load.answered_orders())
     log = service.gunicorn.log_path.read_text(errors="replace")
     drill.note(
         f"{log.count('failed a read')} read(s) failed on the replica as it stopped and ran "

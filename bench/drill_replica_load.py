@@ -14,7 +14,6 @@ store's inventory. Every answer is recorded with what makes it stale or not:
 
 from __future__ import annotations
 
-import http.client
 import json
 import random
 import time
@@ -22,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .drill_load import PRODUCTS, STORES, Load, Sample, call, order_body
+from .drill_load import PRODUCTS, STORES, Load, Sample, call, order_body, place_order, timed
 
 KINDS = ("detail", "orders", "inventory")
 PAGE = {"orders": 100, "inventory": 500}  # the caps: the whole inventory, the newest orders
@@ -50,8 +49,9 @@ class ReadBack:
 
 class ReadYourWrites(Load):
     """`clients` threads, each: place an order, read it back, pause, until `stop()` or
-    `seconds`. Orders use drill_load's shapes (1..3 of the seeded products, 1..2 units);
-    `samples` holds every request, orders and reads."""
+    `seconds`. Orders use drill_load's shapes (1..3 of the seeded products, 1..2 units) and
+    its requests; `samples` holds every request, orders and reads, so `answered_orders()`
+    has every order answered 201."""
 
     def __init__(
         self, port: int, *, clients: int = 2, seconds: float = 120, pause: float = 0.02
@@ -80,16 +80,8 @@ class ReadYourWrites(Load):
             self._stop.wait(self.pause)
 
     def _place(self, body: dict) -> tuple[Sample, Placed | None]:
-        data = json.dumps(body).encode()
-        started = time.monotonic()
-        try:
-            status, ctype, answer = call(
-                self.port, "POST", "/orders/", data, {"Content-Type": "application/json"}
-            )
-        except (OSError, http.client.HTTPException) as error:
-            return Sample("order", started, time.monotonic(), None, "", type(error).__name__), None
-        sample = Sample("order", started, time.monotonic(), status, ctype, "")
-        if status != 201:
+        sample, answer = place_order(self.port, body, self.timeout)
+        if sample.status != 201:
             return sample, None
         order = json.loads(answer)
         lines = tuple((i["product_id"], i["quantity_requested"]) for i in body["items"])
@@ -102,14 +94,9 @@ class ReadYourWrites(Load):
             "orders": f"/stores/{order.store_id}/orders/?page_size={PAGE['orders']}&",
             "inventory": f"/stores/{order.store_id}/inventory/?page_size={PAGE['inventory']}&",
         }[kind]
-        started = time.monotonic()
-        try:
-            status, ctype, answer = call(self.port, "GET", f"{where}min_position={order.position}")
-        except (OSError, http.client.HTTPException) as error:
-            sample = Sample(kind, started, time.monotonic(), None, "", type(error).__name__)
-            return ReadBack(sample, order)
-        sample = Sample(kind, started, time.monotonic(), status, ctype, "")
-        return ReadBack(sample, order, json.loads(answer) if status == 200 else {})
+        path = f"{where}min_position={order.position}"
+        sample, answer = timed(kind, lambda: call(self.port, "GET", path, timeout=self.timeout))
+        return ReadBack(sample, order, json.loads(answer) if sample.status == 200 else {})
 
 
 def stock_bounds(

@@ -25,32 +25,25 @@ class Observation:
     in_rotation: dict[str, float] = field(default_factory=dict)  # labels → 1.0 / 0.0
     lag: dict[str, float] = field(default_factory=dict)  # labels → seconds
 
-    def _health_rotation(self) -> list[bool]:
-        listed = self.replicas if isinstance(self.replicas, list) else []
-        return [bool(r.get("in_rotation")) for r in listed if isinstance(r, dict)]
-
     def all_in(self) -> bool:
         """Every replica in rotation as /metrics says (in every worker: the gauge takes the
         live workers' minimum) and as /health/'s worker says, and /health/ ok."""
-        health = self._health_rotation()
-        metrics = list(self.in_rotation.values())
-        return (
-            bool(health and metrics)
-            and all(health)
-            and all(v == 1 for v in metrics)
-            and (self.health == "ok")
-        )
+        return self._all_agree(True, "ok")
 
     def all_out(self) -> bool:
         """Every replica out of rotation as /metrics and /health/'s worker say, /health/
         degraded."""
-        health = self._health_rotation()
-        metrics = list(self.in_rotation.values())
+        return self._all_agree(False, "degraded")
+
+    def _all_agree(self, in_rotation: bool, health: str) -> bool:
+        listed = self.replicas if isinstance(self.replicas, list) else []
+        said = [bool(r.get("in_rotation")) for r in listed if isinstance(r, dict)]
+        gauges = list(self.in_rotation.values())
         return (
-            bool(health and metrics)
-            and not any(health)
-            and all(v == 0 for v in metrics)
-            and (self.health == "degraded")
+            bool(said and gauges)
+            and all(s == in_rotation for s in said)
+            and all(v == in_rotation for v in gauges)  # 1.0 == True, 0.0 == False
+            and self.health == health
         )
 
 

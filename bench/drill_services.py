@@ -4,18 +4,23 @@ Celery worker) pointed at them. `Stack.close()` stops and removes all of it (cal
 
 Processes are the benchmarks' `procs.Background` (own session, ended by process group id, logs
 in var/bench/drill-*.log); everything listens on 127.0.0.1, on ports below 32768.
+
+TempCluster (with its replay pause and catch-up wait) and the helpers it runs on (the postgres
+OS user under root, `wait_until`) serve the benchmarks' private clusters and the replica tests
+too.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 import redis
@@ -91,6 +96,40 @@ class RedisServer(Background):
         raise BenchError(f"{self.name} did not answer PING within {timeout:.0f} s")
 
 
+def as_postgres_user(argv: list[str]) -> list[str]:
+    """`argv` run as the `postgres` OS user when we are root: initdb, pg_basebackup and the
+    server refuse to run as root."""
+    return ["runuser", "-u", "postgres", "--", *argv] if os.geteuid() == 0 else argv
+
+
+def give_to_postgres(directory: Path) -> None:
+    """Under root, make the `postgres` OS user own `directory`, so it can create data there."""
+    if os.geteuid() == 0:
+        shutil.chown(directory, "postgres", "postgres")
+
+
+def cluster_root(prefix: str) -> Path:
+    """A new temporary directory for a cluster's files."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    root.chmod(0o755)  # the postgres OS user (the server runs as it under root) must enter it
+    return root
+
+
+T = TypeVar("T")
+
+
+def wait_until(test: Callable[[], T], what: str, seconds: float = 30, interval: float = 0.2) -> T:
+    """The first true answer of `test`, asked until `seconds` pass (then BenchError). An error
+    counts as no: a server that is starting or restarting refuses connections."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with contextlib.suppress(Exception):
+            if found := test():
+                return found
+        time.sleep(interval)
+    raise BenchError(f"not within {seconds:g} s: {what}")
+
+
 class TempCluster:
     """A PostgreSQL cluster in a temporary directory, never the machine's main one. initdb and
     the server refuse to run as root: as root, they run as the `postgres` OS user."""
@@ -105,16 +144,13 @@ class TempCluster:
         return f"postgres://postgres@127.0.0.1:{self.port}"
 
     def _run(self, *args: str, timeout: float = 60) -> None:
-        cmd = [str(pg_bin() / args[0]), *args[1:]]
-        if os.geteuid() == 0:
-            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        cmd = as_postgres_user([str(pg_bin() / args[0]), *args[1:]])
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         if done.returncode != 0:
             raise BenchError(f"{' '.join(args[:2])} failed: {done.stderr.strip()[-500:]}")
 
     def init(self) -> None:
-        if os.geteuid() == 0:
-            shutil.chown(self.root, "postgres", "postgres")
+        give_to_postgres(self.root)
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-N")
         # initdb's pg_hba.conf already trusts replication connections from 127.0.0.1; these
         # let a standby stream from this cluster (the defaults of PostgreSQL 15, said aloud so
@@ -125,8 +161,7 @@ class TempCluster:
     def standby_of(self, primary: TempCluster) -> None:
         """Make this cluster a streaming replica of `primary` (running): pg_basebackup -R copies
         its data and writes the standby.signal and primary_conninfo; start() then streams."""
-        if os.geteuid() == 0:
-            shutil.chown(self.root, "postgres", "postgres")
+        give_to_postgres(self.root)
         self._run(
             "pg_basebackup", "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
             "-D", str(self.data), "-R", "-X", "stream", "--no-sync", "--checkpoint=fast",
@@ -141,6 +176,24 @@ class TempCluster:
     def stop(self, mode: str = "fast") -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "30", "stop")
         self.running = False
+
+    def pause_replay(self) -> None:
+        """Freeze this standby in time: it keeps receiving WAL but applies none of it."""
+        query(f"{self.url}/postgres", "SELECT pg_wal_replay_pause()")
+
+    def resume_replay(self) -> None:
+        query(f"{self.url}/postgres", "SELECT pg_wal_replay_resume()")
+
+    def wait_caught_up(self, primary: TempCluster, seconds: float = 30) -> None:
+        """Until this standby has replayed everything `primary` has written so far."""
+        (target,) = query(f"{primary.url}/postgres", "SELECT pg_current_wal_lsn()::text")[0]
+        replayed = "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn"
+        wait_until(
+            lambda: query(f"{self.url}/postgres", replayed, (target,))[0][0],
+            f"the replica replayed up to {target}",
+            seconds,
+            interval=0.05,
+        )
 
     def destroy(self) -> None:
         try:

@@ -8,13 +8,12 @@ it (call it in finally).
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 import psycopg
 
-from .drill_services import TempCluster, query, recreate_database
+from .drill_services import TempCluster, cluster_root, query, recreate_database
 from .procs import tree_cpu_seconds
 
 
@@ -22,9 +21,7 @@ class PrivateCluster:
     """A TempCluster started with `settings` appended to its postgresql.conf."""
 
     def __init__(self, name: str, port: int, settings: Mapping[str, str] | None = None) -> None:
-        root = Path(tempfile.mkdtemp(prefix=f"aforro-{name}-"))
-        root.chmod(0o755)  # the postgres OS user must enter it (initdb runs as postgres)
-        self.cluster = TempCluster(port, root)
+        self.cluster = TempCluster(port, cluster_root(f"aforro-{name}-"))
         self.settings = dict(settings or {})
 
     @property

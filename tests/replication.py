@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import sys
-import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
-from bench.drill_services import TempCluster, query, recreate_database
+from bench.drill_services import TempCluster, cluster_root, query, recreate_database
 from bench.procs import clean_env, free_port, run_command
 
 # Ports the replica tests may use (override with REPLICATION_PORTS=first-last).
@@ -45,22 +41,13 @@ class Replication:
         return query(self.replica_url, statement, params)
 
     def pause_replay(self) -> None:
-        self.on_replica("SELECT pg_wal_replay_pause()")
+        self.replica.pause_replay()
 
     def resume_replay(self) -> None:
-        self.on_replica("SELECT pg_wal_replay_resume()")
+        self.replica.resume_replay()
 
     def wait_caught_up(self, timeout: float = 30) -> None:
-        """Until the replica has replayed everything the primary has written so far."""
-        (target,) = self.on_primary("SELECT pg_current_wal_lsn()::text")[0]
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            sql = "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn"
-            with contextlib.suppress(Exception):  # restarting: not accepting connections yet
-                if self.on_replica(sql, (target,))[0][0]:
-                    return
-            time.sleep(0.05)
-        raise AssertionError(f"the replica did not replay up to {target} in {timeout:.0f} s")
+        self.replica.wait_caught_up(self.primary, timeout)
 
 
 def _ports() -> tuple[int, int]:
@@ -69,22 +56,13 @@ def _ports() -> tuple[int, int]:
     return primary, free_port(primary + 1, int(last) - primary)
 
 
-def _root(tmp: Path, name: str) -> Path:
-    root = tmp / name
-    root.mkdir()
-    root.chmod(0o755)  # the postgres OS user (the server runs as it under root) must enter it
-    return root
-
-
 @contextlib.contextmanager
 def replication(env: dict[str, str]) -> Iterator[Replication]:
     """A migrated primary and its streaming replica; `env` is the settings of the service's
     processes, with DATABASE_URL pointed at the primary here, for `manage.py migrate`."""
-    tmp = Path(tempfile.mkdtemp(prefix="aforro-replication-"))
-    tmp.chmod(0o755)
     primary_port, replica_port = _ports()
-    primary = TempCluster(primary_port, _root(tmp, "primary"))
-    replica = TempCluster(replica_port, _root(tmp, "replica"))
+    primary = TempCluster(primary_port, cluster_root("aforro-replication-primary-"))
+    replica = TempCluster(replica_port, cluster_root("aforro-replication-replica-"))
     try:
         primary.init()
         primary.start()
@@ -100,4 +78,3 @@ def replication(env: dict[str, str]) -> Iterator[Replication]:
         for cluster in (replica, primary):
             with contextlib.suppress(Exception):
                 cluster.destroy()
-        shutil.rmtree(tmp, ignore_errors=True)

@@ -11,15 +11,21 @@ import contextlib
 import os
 import shutil
 import subprocess
-import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from bench.drill_services import TempCluster, pg_bin, query
+from bench.drill_services import (
+    TempCluster,
+    as_postgres_user,
+    cluster_root,
+    give_to_postgres,
+    pg_bin,
+    query,
+    wait_until,
+)
 from bench.procs import free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.integration]
@@ -37,13 +43,12 @@ ROLE = {
 def as_postgres(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     """Start `argv` as the postgres OS user (the image's entrypoint switches to it), its output
     in `log` (a pipe nobody reads would fill and stop the server)."""
-    if os.geteuid() == 0:
-        assignments = [f"{name}={value}" for name, value in env.items()]
-        argv = ["runuser", "-u", "postgres", "--", "env", *assignments, *argv]
-        env = {}
+    # Set by env(1) after the switch: runuser resets some variables (HOME; PATH too where
+    # login.defs says ALWAYS_SET_PATH).
+    assignments = [f"{name}={value}" for name, value in env.items()]
     with open(log, "ab") as out:
         return subprocess.Popen(
-            argv, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT
+            as_postgres_user(["env", *assignments, *argv]), stdout=out, stderr=subprocess.STDOUT
         )
 
 
@@ -57,22 +62,11 @@ def execute(url: str, statement: str) -> None:
         conn.execute(statement)
 
 
-def wait_until(test, seconds: float = 30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with contextlib.suppress(Exception):  # not accepting connections yet
-            if found := test():
-                return found
-        time.sleep(0.2)
-    raise AssertionError(f"not within {seconds:g} s")
-
-
 @pytest.fixture
 def primary() -> Iterator[TempCluster]:
     """A primary as the image leaves it after initdb: local trust, host connections by
     password only; then primary-init.sh, as /docker-entrypoint-initdb.d runs it."""
-    root = Path(tempfile.mkdtemp(prefix="aforro-compose-primary-"))
-    root.chmod(0o755)
+    root = cluster_root("aforro-compose-primary-")
     cluster = TempCluster(free_port(PORTS[0], PORTS[1] - PORTS[0]), root)
     try:
         cluster.init()
@@ -124,24 +118,27 @@ def test_the_replica_entrypoint_copies_the_primary_then_streams_and_resumes_afte
         query(url, "SELECT 1")
     on_primary = f"{primary.url}/postgres?host={primary.root}"
     execute(on_primary, "CREATE TABLE marker (n int)")
-    root = Path(tempfile.mkdtemp(prefix="aforro-compose-replica-"))
-    root.chmod(0o755)
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
+    root = cluster_root("aforro-compose-replica-")
+    give_to_postgres(root)  # the entrypoint creates the data directory in it
     data, port = root / "pgdata", free_port(PORTS[0] + 5, 5)
     replica = f"postgresql://postgres@/postgres?host={root}&port={port}"
     first, second = root / "first.log", root / "second.log"
     streaming = "SELECT usename, (SELECT active FROM pg_replication_slots) FROM pg_stat_replication"
+    in_recovery = "SELECT pg_is_in_recovery()"
+
+    def marker_rows() -> int:
+        return query(replica, "SELECT count(*) FROM marker")[0][0]
+
     try:
         with replica_service(primary, data, port, first):
-            assert wait_until(lambda: query(replica, "SELECT pg_is_in_recovery()")[0][0])
+            assert wait_until(lambda: query(replica, in_recovery)[0][0], "in recovery")
             execute(on_primary, "INSERT INTO marker VALUES (1)")
-            assert wait_until(lambda: query(replica, "SELECT count(*) FROM marker")[0][0]) == 1
+            assert wait_until(marker_rows, "the first row replayed") == 1
             assert query(on_primary, streaming) == [("replicator", True)]
         # Stopped: the slot keeps what it has not received; started again: no second copy.
         execute(on_primary, "INSERT INTO marker VALUES (2)")
         with replica_service(primary, data, port, second):
-            assert wait_until(lambda: query(replica, "SELECT count(*) FROM marker")[0][0] == 2)
+            assert wait_until(lambda: marker_rows() == 2, "the second row replayed")
         assert "copying the primary" in first.read_text()
         assert "copying the primary" not in second.read_text()
     finally:
