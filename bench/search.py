@@ -417,7 +417,9 @@ def slowest_rows(serial: Serial, size: int, queries: QueryList) -> list[dict]:
         for path, ms in sorted(per_query.items(), key=lambda kv: -kv[1])[:5]:
             query = path.rsplit("q=", 1)[1]
             broad = queries.products_per_word.get(query)
-            matched = f" ({broad:,} products of {SOURCE_PRODUCTS:,} match)" if broad else ""
+            matched = ""
+            if broad:  # counted in the catalog the queries come from, whatever size is measured
+                matched = f" (in {broad:,} of the source catalog's {SOURCE_PRODUCTS:,})"
             rows.append(
                 row(
                     SCENARIO,
