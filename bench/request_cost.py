@@ -11,9 +11,10 @@ client process's instructions (Django, DRF, the driver), not PostgreSQL's. Prome
 multiprocess mode is on, as under gunicorn.
 
 Beside ours and the conventional implementation: ours through DRF's whole request cycle (the
-same URL asked with `Accept: application/json`, which api.direct_json leaves to DRF: what its
-direct path saves), and two floors from the baseline project: a DRF view answering the same
-suggest URL with no work at all, and a plain Django view.
+same URL asked with `Accept: application/json`, which api.direct_json leaves to DRF; it also
+pays DRF's full content negotiation, which a client that accepts anything never did), and two
+floors from the baseline project: a DRF view answering the same suggest URL with no work at
+all, and a plain Django view.
 """
 
 from __future__ import annotations

@@ -107,7 +107,8 @@ def served_by_replica(read: Callable[[], T]) -> T:
         if alias == DEFAULT_DB_ALIAS:
             raise
         # Behind, not broken: the prober judges its lag. The primary usually has the position
-        # already; if not, the read waits for it there and answers 503 as without replicas.
+        # already; if not, the read waits there for what is left of its wait (one budget per
+        # request, api.views.queries.ReadApi.fresh_enough) and answers 503 as without replicas.
         logger.info(
             "replica %s did not reach position %s in time: reading from the primary",
             alias,

@@ -65,7 +65,8 @@ def params_digest(request: Request) -> str:
 def from_replica(handler: Callable[..., Response]) -> Callable[..., Response]:
     """Serve a GET's reads from a replica in rotation (query_side.read_replicas), the whole
     handler on one database; run again once on the primary if the replica fails or does not
-    reach `min_position` within the wait, which is safe because a read handler writes nothing."""
+    reach `min_position` within the wait (the primary gets what is left of it), which is safe
+    because a read handler writes nothing."""
 
     @functools.wraps(handler)
     def read(self: ReadApi, request: Request, *args, **kwargs) -> Response:
@@ -96,10 +97,12 @@ class ReadApi(APIView):
             raise PositionBeyondHead(position, head)
         if self.projection not in live_projections([self.projection]):
             raise ProjectionStalled(self.projection)
+        if self.wait_ends is None:
+            self.wait_ends = time.monotonic() + settings.MIN_POSITION_WAIT_SECONDS
+        timeout = self.wait_ends - time.monotonic()
+        if timeout <= 0:  # spent on a replica: the look above was the last (no slot taken)
+            raise ProjectionBehind(position)
         with WAITERS.hold(settings.MIN_POSITION_MAX_WAITERS):
-            if self.wait_ends is None:
-                self.wait_ends = time.monotonic() + settings.MIN_POSITION_WAIT_SECONDS
-            timeout = max(0.0, self.wait_ends - time.monotonic())
             if not wait_for_position([self.projection], position, timeout=timeout):
                 raise ProjectionBehind(position)
         return position

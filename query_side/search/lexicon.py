@@ -74,6 +74,7 @@ _rebuilding = False
 # background thread when the catalog shrank (a read model rebuilt or emptied) or this long after
 # a revision. Otherwise only new and revised products are read.
 FULL_BUILD_AFTER_REVISION_SECONDS = 300.0
+BUILD_THREAD = "lexicon-build"
 
 
 def _stamp() -> tuple[int, int]:
@@ -86,38 +87,46 @@ def _stamp() -> tuple[int, int]:
     return tops["top"] or 0, tops["revised"] or 0
 
 
-def _count(counts: Counter[str], rows) -> None:
-    for title, category in rows.values_list("title", "category").iterator(chunk_size=5000):
+def _count(counts: Counter[str], rows, stamp: tuple[int, int]) -> None:
+    """Count the words of `rows` as of `stamp`: a product registered or revised after the stamp
+    was read is left to the next extension, which reads everything past the stamp, so no title
+    is counted twice whatever the projector commits between the two reads."""
+    top, revised = stamp
+    as_of = rows.filter(
+        Q(product_id__lte=top), Q(revised_position__isnull=True) | Q(revised_position__lte=revised)
+    )
+    for title, category in as_of.values_list("title", "category").iterator(chunk_size=5000):
         counts.update(words(title))
         counts.update(words(category))
 
 
-def _full(stamp: tuple[int, int]) -> _State:
+def _full() -> _State:
+    stamp = _stamp()
     counts: Counter[str] = Counter()
-    _count(counts, ProductRow.objects.using("default"))
+    _count(counts, ProductRow.objects.using("default"), stamp)
     return _State(stamp, Lexicon(counts), stale_since=None)
 
 
 def _extended(state: _State, stamp: tuple[int, int]) -> _State:
-    """`state` plus the products registered or revised since its stamp."""
+    """`state` plus the products registered or revised since its stamp, up to `stamp`."""
     top, revised = state.stamp
     changed = ProductRow.objects.using("default").filter(
         Q(product_id__gt=top) | Q(revised_position__gt=revised)
     )
     added: Counter[str] = Counter()
-    _count(added, changed)
+    _count(added, changed, stamp)
     stale_since = state.stale_since
     if stale_since is None and stamp[1] > revised:
         stale_since = time.monotonic()
     return _State(stamp, state.lexicon.extended(added), stale_since)
 
 
-def _rebuild_in_background(stamp: tuple[int, int]) -> None:
+def _rebuild_in_background() -> None:
     def run() -> None:
         global _cached, _rebuilding
         try:
-            fresh = _full(stamp)
-            with _lock:  # the next check extends it with what changed during the build
+            fresh = _full()  # at its own stamp: the next check extends it with what came after
+            with _lock:
                 _cached = fresh
         except Exception:
             logger.exception("search lexicon: full build failed; the current one is kept")
@@ -127,7 +136,15 @@ def _rebuild_in_background(stamp: tuple[int, int]) -> None:
 
     global _rebuilding
     _rebuilding = True
-    threading.Thread(target=run, name="lexicon-build", daemon=True).start()
+    threading.Thread(target=run, name=BUILD_THREAD, daemon=True).start()
+
+
+def wait_for_background_build(seconds: float = 30) -> None:
+    """Until a background full build running now has installed its lexicon (tests; a process
+    that must not start from an old build's result)."""
+    for thread in threading.enumerate():
+        if thread.name == BUILD_THREAD:
+            thread.join(seconds)
 
 
 def current_lexicon() -> Lexicon:
@@ -137,21 +154,27 @@ def current_lexicon() -> Lexicon:
     if state is not None and now - _checked_at < REFRESH_SECONDS:
         return state.lexicon
     with _lock:
+        if _cached is None:  # cold: warm() found no read tables yet
+            _cached = _full()
+            return _cached.lexicon
         state = _cached
-        # Requests that arrived together waited here for the first: one stamp query a second.
-        if state is not None and now - _checked_at < REFRESH_SECONDS:
+        if now - _checked_at < REFRESH_SECONDS:  # another thread checked meanwhile
             return state.lexicon
-        stamp = _stamp()
+        # This thread checks; until the next second the others serve `state`. The stamp is read
+        # outside the lock: a slow or unreachable database holds only this request, within its
+        # own deadline.
         _checked_at = now
-        if state is None:  # cold: warm() found no read tables yet
-            state = _cached = _full(stamp)
-        elif stamp[0] < state.stamp[0] or stamp[1] < state.stamp[1]:
+    stamp = _stamp()
+    with _lock:
+        if _cached is not state:  # a background build replaced it: the next check goes on
+            return _cached.lexicon
+        if stamp[0] < state.stamp[0] or stamp[1] < state.stamp[1]:
             # Shrank: the old words serve until the background build replaces them (a word
             # that is gone only makes a correction that finds nothing).
             if not _rebuilding:
-                _rebuild_in_background(stamp)
+                _rebuild_in_background()
             return state.lexicon
-        elif state.stamp != stamp:
+        if state.stamp != stamp:
             state = _cached = _extended(state, stamp)
         stale_since = state.stale_since
         if (
@@ -159,7 +182,7 @@ def current_lexicon() -> Lexicon:
             and now - stale_since > FULL_BUILD_AFTER_REVISION_SECONDS
             and not _rebuilding
         ):
-            _rebuild_in_background(stamp)
+            _rebuild_in_background()
         return state.lexicon
 
 

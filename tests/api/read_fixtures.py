@@ -57,6 +57,7 @@ def fresh_read_side(ctx: CommandContext, monkeypatch) -> CommandContext:
     so a page or a typo correction from an earlier test's catalog could otherwise answer.
     """
     cache.clear()
+    lexicon.wait_for_background_build()  # an earlier test's, which would install its own
     monkeypatch.setattr(lexicon, "_cached", None)
     monkeypatch.setattr(lexicon, "_checked_at", 0.0)
     ctx.clock = TickingClock()

@@ -27,7 +27,7 @@ def current() -> lexicon.Lexicon:
 
 
 def full_build() -> dict[str, int]:
-    return dict(lexicon._full(lexicon._stamp()).lexicon.counts)
+    return dict(lexicon._full().lexicon.counts)
 
 
 def test_new_products_extend_the_lexicon_without_reading_the_others(ctx):
@@ -66,20 +66,12 @@ def test_a_revised_title_is_known_at_once_and_its_old_words_go_at_the_next_full_
 
     monkeypatch.setattr(lexicon, "FULL_BUILD_AFTER_REVISION_SECONDS", 0.0)
     current()  # starts the full build in a background thread
-    wait_for_the_background_build()
+    lexicon.wait_for_background_build()
     rebuilt = current()
     assert "milk" not in rebuilt.counts
     assert dict(rebuilt.counts) == full_build()
     assert lexicon._cached.stale_since is None
-    assert not [t for t in threading.enumerate() if t.name == "lexicon-build"]
-
-
-def wait_for_the_background_build() -> None:
-    deadline = time.monotonic() + 10
-    while lexicon._rebuilding and time.monotonic() < deadline:
-        time.sleep(0.01)
-    for thread in [t for t in threading.enumerate() if t.name == "lexicon-build"]:
-        thread.join(timeout=5)  # its flag is cleared as its last step: the return is next
+    assert not [t for t in threading.enumerate() if t.name == lexicon.BUILD_THREAD]
 
 
 def test_a_catalog_that_shrank_is_built_again_in_full_in_the_background(ctx):
@@ -90,9 +82,24 @@ def test_a_catalog_that_shrank_is_built_again_in_full_in_the_background(ctx):
     ProductRow.objects.filter(product_id=2).delete()  # as a read model rebuilt from scratch
     # The request that noticed does not pay for the full build: it gets the old words.
     assert "bread" in current().counts
-    wait_for_the_background_build()
+    lexicon.wait_for_background_build()
     assert dict(current().counts) == full_build()
     assert "bread" not in current().counts
+
+
+def test_a_title_committed_between_the_stamp_and_the_read_is_counted_once(ctx):
+    product(ctx, 1, "Oat Milk", "1.00", "Dairy")
+    project()
+    state = lexicon._full()
+    product(ctx, 2, "Rye Bread", "1.00", "Bakery")
+    project()
+    stamp = lexicon._stamp()  # what a request read ...
+    product(ctx, 3, "Corn Bread", "1.00", "Bakery")
+    project()  # ... before the projector committed product 3
+    state = lexicon._extended(state, stamp)
+    assert state.lexicon.counts["bread"] == 1  # product 3 waits for the next extension
+    state = lexicon._extended(state, lexicon._stamp())
+    assert dict(state.lexicon.counts) == full_build()
 
 
 def test_an_extension_keeps_the_words_sorted(ctx):
