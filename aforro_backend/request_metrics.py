@@ -33,7 +33,7 @@ class RequestMetricsMiddleware(PrometheusAfterMiddleware):
         request.prometheus_after_middleware_event = Time()
 
     def process_view(self, request, view_func, view_args, view_kwargs) -> None:
-        view = request.resolver_match.view_name or "<unnamed view>"
+        view = self._get_view_name(request)
         key = (view, self._transport(request), self._method(request))
         requests = self._requests.get(key)
         if requests is None:
@@ -66,7 +66,5 @@ class RequestMetricsMiddleware(PrometheusAfterMiddleware):
         # Counted here; the latency of the 500 that follows is recorded by process_response.
         name = type(exception).__name__
         self.metrics.exceptions_by_type.labels(type=name).inc()
-        match = getattr(request, "resolver_match", None)
-        if match is not None:
-            view = match.view_name or "<unnamed view>"
-            self.metrics.exceptions_by_view.labels(view=view).inc()
+        if getattr(request, "resolver_match", None) is not None:
+            self.metrics.exceptions_by_view.labels(view=self._get_view_name(request)).inc()

@@ -140,8 +140,8 @@ def _rebuild_in_background() -> None:
 
 
 def wait_for_background_build(seconds: float = 30) -> None:
-    """Until a background full build running now has installed its lexicon (tests; a process
-    that must not start from an old build's result)."""
+    """Until a background full build running now has installed its lexicon (for tests: one
+    test's build must not install itself in the next)."""
     for thread in threading.enumerate():
         if thread.name == BUILD_THREAD:
             thread.join(seconds)

@@ -74,7 +74,8 @@ def _row_and_containing(needle: str) -> tuple[int, list[str], list[str]]:
     """The catalog projection's position, the needle's row, and (unless the row is full) the
     first titles that contain it: one statement (one snapshot), so a keystroke costs one round
     trip to the database and the position is exactly the one the titles were read at."""
-    titles = "titles::json" if read_connection().vendor == "postgresql" else "titles"
+    db = read_connection()
+    titles = "titles::json" if db.vendor == "postgresql" else "titles"
     sql = f"""
         SELECT NULL, NULL, position FROM {ProjectionCheckpoint._meta.db_table} WHERE name = %s
         UNION ALL
@@ -87,7 +88,7 @@ def _row_and_containing(needle: str) -> tuple[int, list[str], list[str]]:
             LIMIT %s
         ) AS containing"""
     pattern = f"%{_escape_like(needle)}%"
-    with prepared_cursor(read_connection()) as cursor:
+    with prepared_cursor(db) as cursor:
         cursor.execute(sql, [CATALOG, needle, pattern, needle, LIMIT, CONTAINING_ROWS])
         rows = cursor.fetchall()
     position = next((position for _, _, position in rows if position is not None), 0)
